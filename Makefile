@@ -1,0 +1,27 @@
+# mea-kg: `make run` sets up and runs the main job, `make test` runs the tests (CI runs `make test`).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: setup run build test bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/kg build
+	$(BIN)/kg query --format csv @queries/sample-activities-by-taxon.rq
+
+build: setup
+	$(BIN)/kg build
+
+test: setup
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf var/store

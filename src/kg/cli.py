@@ -1,0 +1,113 @@
+"""The ``kg`` command line: thin wrappers over the library functions the API uses too.
+
+Exit codes: 0 success, 1 build or validation failure, 2 bad usage or bad query, 3 store missing or corrupt.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import build as build_module
+from . import engine, store
+from .config import Settings
+from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
+err = Console(stderr=True)
+
+StoreOption = Annotated[Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")]
+MAX_FINDINGS_SHOWN = 50
+
+
+def _settings(store_dir: Path | None) -> Settings:
+    return Settings(store=store_dir) if store_dir else Settings()
+
+
+def fail(message: str, code: int) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def run_build(settings: Settings) -> build_module.BuildReport:
+    """Build with a progress line per step; turn library errors into one stderr line and an exit code."""
+    try:
+        with err.status("building…") as status:
+            report = build_module.build(settings, on_step=lambda step: status.update(f"{step}…"))
+    except SourceError as e:
+        fail(str(e), 1)
+    except ValidationFailed as e:
+        for finding in e.findings[:MAX_FINDINGS_SHOWN]:
+            err.print(f"  {finding}", highlight=False, soft_wrap=True)
+        if len(e.findings) > MAX_FINDINGS_SHOWN:
+            err.print(f"  … and {len(e.findings) - MAX_FINDINGS_SHOWN} more")
+        fail(f"validation failed with {len(e.findings)} finding(s); the previous store is unchanged", 1)
+    except BuildLocked as e:
+        fail(str(e), 1)
+    return report
+
+
+@app.command("build")
+def build_command(store_dir: StoreOption = None) -> None:
+    """Load ontology + data, validate (SHACL, QC), reason, and swap in a new store atomically."""
+    report = run_build(_settings(store_dir))
+    table = Table(title=f"built {report.release.name}", show_edge=False)
+    table.add_column("graph")
+    table.add_column("triples", justify="right")
+    for graph, size in report.graphs.items():
+        table.add_row(graph.rsplit("/", 1)[-1], str(size))
+    table.add_row("[bold]all[/]", f"[bold]{report.quads}[/]")
+    err.print(table)
+    err.print("  ".join(f"{step} {secs:.2f}s" for step, secs in report.seconds.items()), highlight=False)
+
+
+@app.command("query")
+def query_command(
+    query: Annotated[str, typer.Argument(help="SPARQL text, or @path/to/file.rq")],
+    format: Annotated[engine.Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")] = None,
+    store_dir: StoreOption = None,
+) -> None:
+    """Run a SPARQL query on the built store and print the answer to stdout."""
+    settings = _settings(store_dir)
+    text = _read_query(query)
+    graph_store = _open(settings)
+    try:
+        answer = engine.query(graph_store, text, format=format)
+    except SyntaxError as e:
+        fail(f"bad query: {e}", 2)
+    except ValueError as e:
+        fail(str(e), 2)
+    sys.stdout.buffer.write(answer.body)
+    if not answer.body.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+
+
+def _read_query(argument: str) -> str:
+    if not argument.startswith("@"):
+        return argument
+    path = Path(argument[1:])
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"cannot read query file {path}: {e}", 2)
+
+
+def _open(settings: Settings):
+    """Open the built store, building it first when there is none."""
+    if store.current_release(settings.store_dir) is None:
+        err.print(f"no store in {settings.store_dir}: building it first")
+        run_build(settings)
+    try:
+        graph_store, _ = store.open_store(settings.store_dir)
+    except (StoreMissing, StoreCorrupt) as e:
+        fail(str(e), 3)
+    return graph_store
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

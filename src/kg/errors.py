@@ -1,0 +1,53 @@
+"""The small named exceptions the library raises; the CLI and the API map each to one exit code / status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class KgError(Exception):
+    """Base class of mea-kg's own errors."""
+
+
+class SourceError(KgError):
+    """A source file cannot be read or parsed: carries the file and the position."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None, column: int | None = None):
+        self.path, self.line, self.column, self.message = path, line, column, message
+        where = str(path) + (f":{line}" if line else "") + (f":{column}" if line and column else "")
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by validation: which rule, on which resource, and what is wrong."""
+
+    rule: str
+    focus: str
+    message: str
+    path: str | None = None
+
+    def __str__(self) -> str:
+        on = f"<{self.focus}>" + (f" {self.path}" if self.path else "")
+        return f"[{self.rule}] {on}: {self.message}"
+
+
+class ValidationFailed(KgError):
+    """SHACL shapes or QC queries found violations."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = findings
+        super().__init__(f"{len(findings)} validation finding(s)")
+
+
+class StoreMissing(KgError):
+    """No built store exists at the given location."""
+
+
+class StoreCorrupt(KgError):
+    """The built store exists but cannot be read."""
+
+
+class BuildLocked(KgError):
+    """Another build holds the store's lock."""

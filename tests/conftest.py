@@ -1,0 +1,115 @@
+"""Shared fixtures: one built store per test run, the seed texts, and a CLI runner."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from typer.testing import CliRunner
+
+from kg import build, store
+from kg.config import PROJECT_DIR, Settings
+
+SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
+JWP_SEED = "000_4569078506374d09.txt"
+CAMI_SEED = "003_7ccfd4c154610a25.txt"
+TESTS_DIR = Path(__file__).parent
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    """Settings of the real project, with the store in a temporary directory."""
+    return Settings(store=tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="session")
+def built(settings) -> build.BuildReport:
+    return build.build(settings)
+
+
+@pytest.fixture(scope="session")
+def graph(settings, built) -> ox.Store:
+    """The built graph, loaded as `kg query` and `kg serve` load it."""
+    loaded, _ = store.open_store(settings.store_dir)
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def select(graph):
+    """Run a SELECT on the built graph; rows as dicts of plain strings."""
+
+    def run(query: str) -> list[dict[str, str]]:
+        solutions = graph.query(PREFIXES + query, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n].value for n in names if row[n] is not None} for row in solutions]
+
+    return run
+
+
+PREFIXES = """
+PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dwc: <http://rs.tdwg.org/dwc/terms/>
+PREFIX id: <https://w3id.org/mea-kg/id/>
+"""
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture()
+def project_copy(tmp_path) -> Settings:
+    """A private copy of the project's sources (ontology, data, queries) to break at will."""
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(PROJECT_DIR / folder, tmp_path / folder)
+    return Settings(project_dir=tmp_path, store=tmp_path / "store")
+
+
+def seed_words(name: str) -> list[str]:
+    """The words of a seed file, punctuation-insensitive, for order checks of verbatim text."""
+    path = SEEDS_DIR / name
+    if not path.exists():
+        pytest.skip(f"seed {path} not found: the tests expect ../shared/seeds beside the checkout")
+    return words(path.read_text(encoding="utf-8"))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.replace("’", "'").replace("œ", "oe").lower())
+
+
+def verbatim(text: str, seed: list[str]) -> bool:
+    """True when every sentence of ``text`` occurs, word for word and in order, in the seed's words."""
+    return all(in_order(words(sentence), seed) for sentence in re.split(r"(?<=[.;:!?])\s+", text) if words(sentence))
+
+
+def in_order(needle: list[str], haystack: list[str]) -> bool:
+    """True when the words of ``needle`` occur in ``haystack`` in order, starting at one place and
+    allowing a few interleaved words (the PDF's flattened table columns)."""
+    if not needle:
+        return False
+    starts = [i for i, w in enumerate(haystack) if w == needle[0]]
+    for start in starts:
+        pos, gaps = start, 0
+        for word in needle[1:]:
+            nxt = _find(haystack, word, pos + 1, pos + 40)
+            if nxt is None:
+                break
+            gaps += nxt - pos - 1
+            pos = nxt
+        else:
+            if gaps <= 40:
+                return True
+    return False
+
+
+def _find(haystack: list[str], word: str, start: int, stop: int) -> int | None:
+    for i in range(start, min(stop, len(haystack))):
+        if haystack[i] == word:
+            return i
+    return None
