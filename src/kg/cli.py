@@ -15,6 +15,7 @@ from rich.table import Table
 
 from . import build as build_module
 from . import engine, store
+from .formats import Format
 from .config import Settings
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 
@@ -69,7 +70,7 @@ def build_command(store_dir: StoreOption = None) -> None:
 @app.command("query")
 def query_command(
     query: Annotated[str, typer.Argument(help="SPARQL text, or @path/to/file.rq")],
-    format: Annotated[engine.Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")] = None,
+    format: Annotated[Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")] = None,
     store_dir: StoreOption = None,
 ) -> None:
     """Run a SPARQL query on the built store and print the answer to stdout."""

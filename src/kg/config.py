@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -19,11 +21,30 @@ class Settings(BaseSettings):
     store: Path | None = None
     """Directory of the built store; defaults to ``<project_dir>/var/store``."""
     base_iri: str = "https://w3id.org/mea-kg/"
-    query_timeout: float = 30.0
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    query_timeout: float = Field(30.0, gt=0)
+    """Seconds a query may run before it is stopped (503)."""
+    workers: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2), ge=1)
+    """Query worker processes sharing the loaded store copy-on-write."""
+    max_rows: int = Field(100_000, ge=1)
+    """Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one query returns."""
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    """Largest request body accepted (413 above)."""
+    update_token: SecretStr | None = None
+    """Enables SPARQL Update and the Graph Store Protocol for requests bearing this token."""
+    service_allowlist: list[str] = []
+    """SERVICE / LOAD endpoints that queries and updates may reach; everything else is refused."""
 
     @cached_property
     def store_dir(self) -> Path:
         return (self.store or self.project_dir / "var" / "store").resolve()
+
+    @cached_property
+    def userdata_dir(self) -> Path:
+        """Graphs written through the update API: kept apart from the built store, durable."""
+        return self.store_dir.parent / (self.store_dir.name + "-userdata")
 
     @cached_property
     def ontology_file(self) -> Path:

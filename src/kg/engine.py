@@ -1,91 +1,106 @@
-"""Running SPARQL on a pyoxigraph store and serialising the answer in a requested format."""
+"""Evaluating one SPARQL query on a pyoxigraph store and serialising the answer, with a row cap."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import Enum
+from dataclasses import dataclass, field
+from itertools import islice
 
 import pyoxigraph as ox
 
+from . import results
+from .formats import DEFAULTS, Format, Kind
 from .namespaces import PREFIXES
 
 
-class Format(str, Enum):
-    """Every answer format: SPARQL results for SELECT/ASK, RDF for CONSTRUCT/DESCRIBE."""
+class NotAcceptable(Exception):
+    """The client accepts no format for the kind of answer the query produced."""
 
-    JSON = "json"
-    XML = "xml"
-    CSV = "csv"
-    TSV = "tsv"
-    TURTLE = "turtle"
-    NTRIPLES = "ntriples"
-    JSONLD = "jsonld"
-    RDFXML = "rdfxml"
-
-    @property
-    def is_graph(self) -> bool:
-        return self in _RDF_FORMATS
-
-    @property
-    def media_type(self) -> str:
-        return (_RDF_FORMATS.get(self) or _RESULTS_FORMATS[self]).media_type
+    def __init__(self, kind: Kind):
+        self.kind = kind
+        super().__init__(f"no acceptable format for {kind.value}")
 
 
-_RESULTS_FORMATS = {
-    Format.JSON: ox.QueryResultsFormat.JSON,
-    Format.XML: ox.QueryResultsFormat.XML,
-    Format.CSV: ox.QueryResultsFormat.CSV,
-    Format.TSV: ox.QueryResultsFormat.TSV,
-}
-_RDF_FORMATS = {
-    Format.TURTLE: ox.RdfFormat.TURTLE,
-    Format.NTRIPLES: ox.RdfFormat.N_TRIPLES,
-    Format.JSONLD: ox.RdfFormat.JSON_LD,
-    Format.RDFXML: ox.RdfFormat.RDF_XML,
-}
+@dataclass(frozen=True)
+class Request:
+    """One query with everything needed to evaluate it (picklable: it crosses to worker processes)."""
+
+    text: str
+    results_format: Format | None = DEFAULTS[Kind.RESULTS]
+    graph_format: Format | None = DEFAULTS[Kind.GRAPH]
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    bindings: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
+    max_rows: int = 100_000
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
 class Answer:
     body: bytes
     format: Format
+    truncated: bool = False
 
     @property
     def media_type(self) -> str:
         return self.format.media_type
 
 
-def query(
-    store: ox.Store,
-    text: str,
-    *,
-    format: Format | None = None,
-    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
-    union_default_graph: bool = True,
-) -> Answer:
-    """Evaluate ``text`` and serialise the result.
-
-    ``format`` defaults to JSON for SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE. ``bindings`` are
-    bound as RDF terms (never spliced into the text). Raises SyntaxError for a malformed query and
-    ValueError when the format does not fit the query form.
-    """
-    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
-    result = store.query(text, use_default_graph_as_union=union_default_graph, substitutions=substitutions or None)
+def evaluate(store: ox.Store, request: Request) -> Answer:
+    """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, OSError (SERVICE failure)."""
+    result = store.query(request.text, base_iri=request.base_iri, **_dataset(request),
+                         substitutions={ox.Variable(k): v for k, v in request.bindings.items()} or None)
+    if isinstance(result, ox.QueryBoolean):
+        fmt = _require(request.results_format, Kind.RESULTS)
+        return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
     if isinstance(result, ox.QueryTriples):
-        chosen = format or Format.TURTLE
-        if not chosen.is_graph:
-            raise ValueError(f"format {chosen.value!r} is for SELECT/ASK results; a graph needs one of {graph_formats()}")
-        prefixes = PREFIXES if chosen in (Format.TURTLE, Format.JSONLD) else None
-        return Answer(ox.serialize(result, format=_RDF_FORMATS[chosen], prefixes=prefixes) or b"", chosen)
-    chosen = format or Format.JSON
-    if chosen.is_graph:
-        raise ValueError(f"format {chosen.value!r} is for graphs; SELECT/ASK results need one of {results_formats()}")
-    return Answer(result.serialize(format=_RESULTS_FORMATS[chosen]) or b"", chosen)
+        fmt = _require(request.graph_format, Kind.GRAPH)
+        triples = list(islice(result, request.max_rows + 1))
+        truncated = len(triples) > request.max_rows
+        prefixes = PREFIXES if fmt in (Format.TURTLE, Format.TRIG) else None
+        body = ox.serialize(triples[: request.max_rows], format=fmt.rdf_format, prefixes=prefixes) or b""
+        return Answer(body, fmt, truncated)
+    fmt = _require(request.results_format, Kind.RESULTS)
+    variables = [v.value for v in result.variables]
+    rows = [tuple(solution) for solution in islice(result, request.max_rows + 1)]
+    truncated = len(rows) > request.max_rows
+    return Answer(results.write_solutions(variables, rows[: request.max_rows], fmt), fmt, truncated)
 
 
-def graph_formats() -> str:
-    return ", ".join(f.value for f in _RDF_FORMATS)
+def query(store: ox.Store, text: str, *, format: Format | None = None,
+          bindings: dict[str, ox.NamedNode | ox.Literal] | None = None, max_rows: int = 10**9) -> Answer:
+    """Evaluate ``text`` over the union of all graphs; ``format`` defaults by query form.
+
+    Raises SyntaxError for a malformed query and ValueError when ``format`` does not fit the query form.
+    """
+    chosen = {} if format is None else {"results_format": None if format.is_graph else format,
+                                         "graph_format": format if format.is_graph else None}
+    request = Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
+    try:
+        return evaluate(store, request)
+    except NotAcceptable as e:
+        wanted = "SELECT/ASK results" if e.kind is Kind.RESULTS else "a graph"
+        raise ValueError(f"format {format.value!r} does not fit {wanted}; use one of "
+                         f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (e.kind is Kind.RESULTS))}") from None
 
 
-def results_formats() -> str:
-    return ", ".join(f.value for f in _RESULTS_FORMATS)
+def _dataset(request: Request) -> dict:
+    if request.default_graphs is None and request.named_graphs is None:
+        return {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in request.default_graphs or ()] or ox.DefaultGraph(),
+        "named_graphs": [ox.NamedNode(g) for g in request.named_graphs or ()],
+    }
+
+
+def _require(fmt: Format | None, kind: Kind) -> Format:
+    if fmt is None:
+        raise NotAcceptable(kind)
+    return fmt
+
+
+_RESULTS = {
+    Format.JSON: ox.QueryResultsFormat.JSON,
+    Format.XML: ox.QueryResultsFormat.XML,
+    Format.CSV: ox.QueryResultsFormat.CSV,
+    Format.TSV: ox.QueryResultsFormat.TSV,
+}

@@ -51,3 +51,15 @@ class StoreCorrupt(KgError):
 
 class BuildLocked(KgError):
     """Another build holds the store's lock."""
+
+
+class ReadOnlyGraph(KgError):
+    """A write would change a graph that `kg build` produces from the sources."""
+
+
+class GraphNotFound(KgError):
+    """The Graph Store Protocol names a graph that does not exist."""
+
+
+class DatasetConflict(KgError):
+    """An update names its dataset both in the protocol (using-graph-uri) and in its text (USING/WITH)."""

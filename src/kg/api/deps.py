@@ -1,0 +1,37 @@
+"""Dependencies shared by the routes: settings, the query pool, and the write authorisation."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..config import Settings
+from ..workers import QueryPool
+from .problems import Problem
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_pool(request: Request) -> QueryPool:
+    return request.app.state.pool
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PoolDep = Annotated[QueryPool, Depends(get_pool)]
+
+
+def require_writer(request: Request, settings: SettingsDep) -> None:
+    """Writes need `kg serve --update-token` and a matching ``Authorization: Bearer`` (compared in constant time)."""
+    if settings.update_token is None:
+        raise Problem(403, "updates-disabled", "updates are disabled on this service (start it with --update-token)")
+    scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
+    expected = settings.update_token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip().encode(), expected):
+        raise Problem(401, "unauthorized", "writes need a valid bearer token", headers={"WWW-Authenticate": 'Bearer realm="mea-kg"'})
+
+
+WriterDep = Annotated[None, Depends(require_writer)]

@@ -1,0 +1,48 @@
+"""The FastAPI application: one app, its resources opened in ``lifespan``."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from .. import __version__
+from ..config import Settings
+from ..workers import QueryPool
+from . import problems
+from .middleware import BodyLimit, ServerHeader
+from .routes import sparql, store
+
+DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
+11.24 and the CAMI programme of work). Every error is an RFC 9457 problem (`application/problem+json`)
+with `type`, `title`, `status` and `detail`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        pool = QueryPool(settings.store_dir, settings.userdata_dir, workers=settings.workers)
+        await pool.start()
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await pool.stop()
+
+    app = FastAPI(title="mea-kg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    problems.install(app)
+    app.include_router(sparql.router)
+    app.include_router(store.router)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                       allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["ETag", "X-Result-Truncated"],
+                       max_age=86400)
+    app.add_middleware(ServerHeader)
+    return app
