@@ -110,5 +110,45 @@ def _open(settings: Settings):
     return graph_store
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    query_timeout: Annotated[float, typer.Option("--query-timeout", help="Seconds before a query is stopped (503).")] = 30.0,
+    store_dir: StoreOption = None,
+    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: CPU count, at least 2).")] = None,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) one answer returns.")] = 100_000,
+    update_token: Annotated[str | None, typer.Option("--update-token", envvar="KG_UPDATE_TOKEN", show_envvar=True,
+                                                     help="Enable SPARQL Update and Graph Store writes for this bearer token.")] = None,
+    allow_service: Annotated[list[str] | None, typer.Option("--allow-service", help="An endpoint SERVICE/LOAD may reach (repeatable).")] = None,
+) -> None:
+    """Serve the graph: SPARQL 1.1 Protocol at /sparql, Graph Store at /store, OpenAPI at /docs."""
+    import uvicorn
+
+    from .api.main import create_app
+
+    overrides = {"host": host, "port": port, "query_timeout": query_timeout, "max_rows": max_rows,
+                 "update_token": update_token, "service_allowlist": allow_service or []}
+    if workers is not None:
+        overrides["workers"] = workers
+    if store_dir is not None:
+        overrides["store"] = store_dir
+    try:
+        settings = Settings(**overrides)
+    except ValueError as e:
+        fail(f"invalid option: {e}", 2)
+    if store.current_release(settings.store_dir) is None:
+        err.print(f"no store in {settings.store_dir}: building it first")
+        run_build(settings)
+    try:
+        store.verify(settings.store_dir)
+    except (StoreMissing, StoreCorrupt) as e:
+        fail(str(e), 3)
+    err.print(f"serving {settings.store_dir} on http://{host}:{port}/sparql "
+              f"(updates {'enabled' if update_token else 'disabled'}, timeout {query_timeout:g} s)")
+    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="warning",
+                timeout_graceful_shutdown=5)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()

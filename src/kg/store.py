@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -63,6 +64,29 @@ def open_store(store_dir: Path) -> tuple[ox.Store, dict]:
     return store, manifest
 
 
+def verify(store_dir: Path) -> dict:
+    """Check the current release without loading it (its dataset file matches the manifest's digest)."""
+    release = current_release(store_dir)
+    if release is None:
+        raise StoreMissing(f"no built store in {store_dir} (run `kg build`)")
+    manifest = read_manifest(release)
+    try:
+        digest = _sha256(release / DATASET)
+    except OSError as err:
+        raise StoreCorrupt(f"{release / DATASET}: {err}") from None
+    if digest != manifest.get("sha256"):
+        raise StoreCorrupt(f"{release / DATASET} does not match its manifest (damaged?); run `kg build`")
+    return manifest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for chunk in iter(lambda: data.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 @contextlib.contextmanager
 def build_lock(store_dir: Path) -> Iterator[None]:
     """Exclusive lock on the store directory for the duration of a build."""
@@ -99,7 +123,7 @@ def publish(store_dir: Path, dataset: ox.Store, manifest: dict) -> Path:
             dataset.dump(out, format=ox.RdfFormat.N_QUADS)
             out.flush()
             os.fsync(out.fileno())
-        manifest = {**manifest, "quads": len(dataset)}
+        manifest = {**manifest, "quads": len(dataset), "sha256": _sha256(staging / DATASET)}
         _write_synced(staging / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         final = releases / release_id
         os.rename(staging, final)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import os
 import pickle
@@ -107,6 +108,7 @@ class ManagerConfig:
 def manager_main(config: ManagerConfig) -> None:
     """Entry point of the manager process (``python -m kg.workers CONFIG``)."""
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    _die_with_parent()
     control = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     control.connect(config.control_socket)
     try:
@@ -123,6 +125,12 @@ def manager_main(config: ManagerConfig) -> None:
 
 def _exit_on_signal(*_: object) -> None:
     raise SystemExit(0)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no orphans after a kill -9)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 WRITE_OPERATIONS = frozenset({"update", "replace_graph", "add_to_graph", "delete_graph"})
@@ -221,6 +229,7 @@ class _Manager:
 
 def _worker_main(socket_path: str, dataset: ServedDataset, generation: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(socket_path)
     _send(conn, ("hello", os.getpid(), generation, dataset.version))

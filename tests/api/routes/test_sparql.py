@@ -1,0 +1,255 @@
+"""/sparql over the real graph: negotiation, errors, caching, CORS, limits, timeouts and the federation guard."""
+
+from __future__ import annotations
+
+import gzip
+import http.server
+import json
+import threading
+import time
+
+import pytest
+import rdflib
+
+ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
+DESCRIBE = "DESCRIBE <https://w3id.org/mea-kg/id/activity/jwp/B5>"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def test_get_query_json_by_default(client):
+    response = client.get("/sparql", params={"query": ACTIVITIES})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/sparql-results+json")
+    assert len(response.json()["results"]["bindings"]) == 33 + 121
+
+
+def test_post_form_and_direct(client):
+    form = client.post("/sparql", data={"query": ACTIVITIES})
+    direct = client.post("/sparql", content=ACTIVITIES, headers={"Content-Type": "application/sparql-query"})
+    assert form.status_code == direct.status_code == 200
+    assert form.json() == direct.json()
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/sparql-results+json"),
+        ("text/csv;q=0.5, text/tab-separated-values", "text/tab-separated-values"),
+    ],
+)
+def test_results_negotiation(client, accept, media_type):
+    response = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type", "rdflib_format"),
+    [("text/turtle", "text/turtle", "turtle"), ("application/n-triples", "application/n-triples", "nt"),
+     ("application/ld+json", "application/ld+json", "json-ld"), ("application/rdf+xml", "application/rdf+xml", "xml"),
+     ("application/n-quads", "application/n-quads", "nquads"), ("application/trig", "application/trig", "trig"),
+     ("*/*", "text/turtle", "turtle")],
+)
+def test_graph_negotiation_and_formats_agree(client, accept, media_type, rdflib_format):
+    response = client.get("/sparql", params={"query": DESCRIBE}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    graph = rdflib.Dataset().parse(data=response.content, format=rdflib_format) if rdflib_format in ("nquads", "trig") \
+        else rdflib.Graph().parse(data=response.content, format=rdflib_format)
+    reference = rdflib.Graph().parse(data=client.get("/sparql", params={"query": DESCRIBE}, headers={"Accept": "application/n-triples"}).content, format="nt")
+    assert len(graph) == len(reference) > 10
+
+
+def test_format_parameter_overrides_accept(client):
+    response = client.get("/sparql", params={"query": ACTIVITIES, "format": "csv"}, headers={"Accept": "application/json"})
+    assert response.headers["content-type"].startswith("text/csv")
+
+
+def test_406_for_unservable_accept(client):
+    response = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_406_when_the_answer_kind_is_not_accepted(client):
+    response = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept": "text/turtle"})
+    assert response.status_code == 406
+
+
+def test_syntax_error_is_400_with_message_and_position(client):
+    response = client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x ?y }"})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["type"].endswith("#query-syntax") and problem["status"] == 400
+    assert "1:26" in problem["detail"] or problem.get("line") == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"params": [("query", "ASK {}"), ("query", "ASK {}")]}, 400),
+        ({"params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, 400),
+        ({"params": {"update": "CLEAR ALL"}}, 400),
+        ({"params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, 400),
+        ({"params": {"query": "ASK {}", "format": "png"}}, 400),
+    ],
+)
+def test_bad_get_requests(client, kwargs, status):
+    response = client.get("/sparql", **kwargs)
+    assert response.status_code == status
+    assert response.json()["status"] == status
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b"ASK {}", "text/plain", 415),
+        (b"ASK {}", None, 415),
+        ("ASK {}".encode("utf-16"), "application/sparql-query; charset=UTF-16", 400),
+        (b"\xff\xfe\x00A", "application/sparql-query", 400),
+        (b"query=%FF", "application/x-www-form-urlencoded", 400),
+        (b"query=ASK+%7B%7D&update=CLEAR+ALL", "application/x-www-form-urlencoded", 400),
+    ],
+)
+def test_bad_post_requests(client, content, content_type, status):
+    headers = {"Content-Type": content_type} if content_type else {}
+    response = client.post("/sparql", content=content, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_request_body_cap_is_413(client, served_settings):
+    response = client.post("/sparql", content=b"#" * (served_settings.max_body_bytes + 1),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert response.status_code == 413
+    assert response.json()["type"].endswith("#payload-too-large")
+
+
+def test_etag_and_304(client):
+    first = client.get("/sparql", params={"query": ACTIVITIES})
+    assert first.headers["etag"] and "no-cache" in first.headers["cache-control"]
+    again = client.get("/sparql", params={"query": ACTIVITIES}, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    other_format = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept": "text/csv", "If-None-Match": first.headers["etag"]})
+    assert other_format.status_code == 200
+
+
+def test_cors_for_any_origin_without_credentials(client):
+    response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+    preflight = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+                                                   "Access-Control-Request-Headers": "Authorization"})
+    assert preflight.status_code == 400  # Authorization is not an allowed cross-origin header
+
+
+def test_gzip_and_server_header(client):
+    response = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.headers["server"].startswith("mea-kg/")
+    assert json.loads(response.content)  # httpx decoded it
+    assert gzip  # noqa: the encoding header above is what matters
+
+
+def test_row_cap_truncates_with_a_header(client, served_settings):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    assert response.status_code == 200
+    assert response.headers["x-result-truncated"] == str(served_settings.max_rows)
+    assert len(response.json()["results"]["bindings"]) == served_settings.max_rows
+
+
+def test_runaway_query_is_stopped_with_503_before_any_result(client, served_settings):
+    started = time.monotonic()
+    response = client.get("/sparql", params={"query": RUNAWAY})
+    elapsed = time.monotonic() - started
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("#query-timeout")
+    assert response.headers["retry-after"]
+    assert served_settings.query_timeout <= elapsed < served_settings.query_timeout + 2
+
+
+def test_other_requests_are_answered_while_a_query_runs_away(client):
+    results = {}
+
+    def runaway():
+        results["runaway"] = client.get("/sparql", params={"query": RUNAWAY}).status_code
+
+    thread = threading.Thread(target=runaway)
+    thread.start()
+    time.sleep(0.2)
+    latencies = []
+    for _ in range(20):
+        started = time.monotonic()
+        assert client.get("/sparql", params={"query": ACTIVITIES + f" LIMIT {_ + 1}"}).status_code == 200
+        latencies.append(time.monotonic() - started)
+    thread.join()
+    assert results["runaway"] == 503
+    assert sorted(latencies)[-2] < 0.5  # the light queries did not wait for the runaway one
+
+
+def test_service_is_refused_and_never_reaches_the_network(client):
+    hits = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    try:
+        for query in (f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+                      f"SELECT * WHERE {{ \\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+                      f"SELECT * WHERE {{ BIND(<{endpoint}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"):
+            response = client.get("/sparql", params={"query": query})
+            assert response.status_code == 400, response.text
+        assert client.get("/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"}).json()["type"].endswith("#federation-refused")
+        time.sleep(0.2)
+        assert hits == []
+    finally:
+        server.shutdown()
+
+
+def test_the_word_service_in_a_literal_is_not_refused(client):
+    response = client.get("/sparql", params={"query": 'SELECT * WHERE { ?s ?p "SERVICE <http://x/>" }'})
+    assert response.status_code == 200
+
+
+def test_updates_are_disabled_by_default(client):
+    response = client.post("/sparql", content="CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
+    assert response.status_code == 403
+    assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+
+
+def test_service_description(client, served_settings):
+    response = client.get("/sparql", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = rdflib.Graph().parse(data=response.content, format="turtle")
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    endpoint = rdflib.URIRef("http://testserver/sparql")
+    assert (endpoint, sd.endpoint, endpoint) in graph
+    assert (endpoint, sd.supportedLanguage, sd.SPARQL11Query) in graph
+    assert (endpoint, sd.supportedLanguage, sd.SPARQL11Update) not in graph
+    names = set(graph.objects(None, sd.name))
+    assert rdflib.URIRef("https://w3id.org/mea-kg/graph/jwp") in names
+    assert len(list(graph.objects(endpoint, sd.resultFormat))) == 10
+
+
+def test_openapi_documents_every_route_and_error(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/sparql", "/store"} <= set(spec["paths"])
+    get_sparql = spec["paths"]["/sparql"]["get"]
+    assert {"400", "406", "503"} <= set(get_sparql["responses"])
+    assert client.get("/docs").status_code == 200
