@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .PHONY: setup run build test bench clean
 
@@ -15,7 +17,8 @@ $(VENV)/.installed: pyproject.toml
 
 run: setup
 	$(BIN)/kg build
-	$(BIN)/kg query --format csv @queries/sample-activities-by-taxon.rq
+	$(BIN)/kg query --format csv @queries/sample-activities-by-taxon.rq | head -5
+	$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
 build: setup
 	$(BIN)/kg build

@@ -118,6 +118,7 @@ def serve_command(
     store_dir: StoreOption = None,
     workers: Annotated[int | None, typer.Option(help="Query worker processes (default: CPU count, at least 2).")] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) one answer returns.")] = 100_000,
+    cache_mb: Annotated[int, typer.Option("--cache-mb", help="Memory for cached answers (0: no cache).")] = 64,
     update_token: Annotated[str | None, typer.Option("--update-token", envvar="KG_UPDATE_TOKEN", show_envvar=True,
                                                      help="Enable SPARQL Update and Graph Store writes for this bearer token.")] = None,
     allow_service: Annotated[list[str] | None, typer.Option("--allow-service", help="An endpoint SERVICE/LOAD may reach (repeatable).")] = None,
@@ -127,7 +128,7 @@ def serve_command(
 
     from .api.main import create_app
 
-    overrides = {"host": host, "port": port, "query_timeout": query_timeout, "max_rows": max_rows,
+    overrides = {"host": host, "port": port, "query_timeout": query_timeout, "max_rows": max_rows, "cache_mb": cache_mb,
                  "update_token": update_token, "service_allowlist": allow_service or []}
     if workers is not None:
         overrides["workers"] = workers

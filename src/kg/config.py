@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     """Query worker processes sharing the loaded store copy-on-write."""
     max_rows: int = Field(100_000, ge=1)
     """Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one query returns."""
+    cache_mb: int = Field(64, ge=0)
+    """Memory for cached answers, keyed by store version and request (0 turns the cache off)."""
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     """Largest request body accepted (413 above)."""
     update_token: SecretStr | None = None

@@ -47,8 +47,7 @@ class Answer:
 
 def evaluate(store: ox.Store, request: Request) -> Answer:
     """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, OSError (SERVICE failure)."""
-    result = store.query(request.text, base_iri=request.base_iri, **_dataset(request),
-                         substitutions={ox.Variable(k): v for k, v in request.bindings.items()} or None)
+    result = _run(store, request)
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
         return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
@@ -60,6 +59,15 @@ def evaluate(store: ox.Store, request: Request) -> Answer:
         body = ox.serialize(triples[: request.max_rows], format=fmt.rdf_format, prefixes=prefixes) or b""
         return Answer(body, fmt, truncated)
     fmt = _require(request.results_format, Kind.RESULTS)
+    body = result.serialize(format=_RESULTS[fmt])
+    if len(body) < _MIN_ROW_BYTES[fmt] * (request.max_rows + 1):
+        return Answer(body, fmt)  # too short to hold more rows than the cap: the fast (Rust) path
+    return _capped_solutions(store, request, fmt)
+
+
+def _capped_solutions(store: ox.Store, request: Request, fmt: Format) -> Answer:
+    """Evaluate again, row by row, stopping after the cap (only for answers that may exceed it)."""
+    result = _run(store, request)
     variables = [v.value for v in result.variables]
     rows = [tuple(solution) for solution in islice(result, request.max_rows + 1)]
     truncated = len(rows) > request.max_rows
@@ -83,6 +91,11 @@ def query(store: ox.Store, text: str, *, format: Format | None = None,
                          f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (e.kind is Kind.RESULTS))}") from None
 
 
+def _run(store: ox.Store, request: Request) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    return store.query(request.text, base_iri=request.base_iri, **_dataset(request),
+                       substitutions={ox.Variable(k): v for k, v in request.bindings.items()} or None)
+
+
 def _dataset(request: Request) -> dict:
     if request.default_graphs is None and request.named_graphs is None:
         return {"use_default_graph_as_union": True}
@@ -97,6 +110,10 @@ def _require(fmt: Format | None, kind: Kind) -> Format:
         raise NotAcceptable(kind)
     return fmt
 
+
+# The fewest bytes one result row takes in each format ("{}," in JSON, "<result></result>" in XML,
+# a line break in CSV/TSV): an answer shorter than cap × this cannot hold more rows than the cap.
+_MIN_ROW_BYTES = {Format.JSON: 3, Format.XML: 17, Format.CSV: 2, Format.TSV: 1}
 
 _RESULTS = {
     Format.JSON: ox.QueryResultsFormat.JSON,

@@ -56,7 +56,11 @@ async def run(request: Request, pool: QueryPool, settings: Settings, query: engi
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    answer = await pool.query(query, timeout=settings.query_timeout)
+    cache = request.app.state.cache
+    answer = cache.get(etag)
+    if answer is None:
+        answer = await pool.query(query, timeout=settings.query_timeout)
+        cache.put(etag, answer)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if answer.truncated:
         headers["X-Result-Truncated"] = str(query.max_rows)

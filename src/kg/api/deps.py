@@ -12,11 +12,14 @@ from ..workers import QueryPool
 from .problems import Problem
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are ``async`` so that FastAPI runs them inline rather than in its thread pool.
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_pool(request: Request) -> QueryPool:
+async def get_pool(request: Request) -> QueryPool:
     return request.app.state.pool
 
 
@@ -34,4 +37,8 @@ def require_writer(request: Request, settings: SettingsDep) -> None:
         raise Problem(401, "unauthorized", "writes need a valid bearer token", headers={"WWW-Authenticate": 'Bearer realm="mea-kg"'})
 
 
-WriterDep = Annotated[None, Depends(require_writer)]
+async def writer(request: Request, settings: SettingsDep) -> None:
+    require_writer(request, settings)
+
+
+WriterDep = Annotated[None, Depends(writer)]

@@ -12,6 +12,7 @@ from .. import __version__
 from ..config import Settings
 from ..workers import QueryPool
 from . import problems
+from .cache import AnswerCache
 from .middleware import BodyLimit, ServerHeader
 from .routes import sparql, store
 
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="mea-kg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   docs_url="/docs", redoc_url=None)
     app.state.settings = settings
+    app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)

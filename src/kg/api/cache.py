@@ -1,0 +1,36 @@
+"""A bounded in-memory cache of query answers, keyed by the ETag (store version + request).
+
+A key names one store version, so an entry can never be stale: a rebuild or a write changes the
+version and the old entries simply age out (least recently used first).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from ..engine import Answer
+
+LARGEST_SHARE = 8
+"""No single answer may take more than 1/LARGEST_SHARE of the cache."""
+
+
+class AnswerCache:
+    def __init__(self, max_bytes: int):
+        self.max_bytes, self.size = max_bytes, 0
+        self._entries: OrderedDict[str, Answer] = OrderedDict()
+
+    def get(self, key: str) -> Answer | None:
+        answer = self._entries.get(key)
+        if answer is not None:
+            self._entries.move_to_end(key)
+        return answer
+
+    def put(self, key: str, answer: Answer) -> None:
+        cost = len(answer.body)
+        if self.max_bytes == 0 or cost > self.max_bytes // LARGEST_SHARE or key in self._entries:
+            return
+        self._entries[key] = answer
+        self.size += cost
+        while self.size > self.max_bytes:
+            _, evicted = self._entries.popitem(last=False)
+            self.size -= len(evicted.body)

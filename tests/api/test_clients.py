@@ -1,0 +1,101 @@
+"""Real SPARQL clients (SPARQLWrapper, rdflib's SPARQLStore) over loopback HTTP, against `kg serve` in a
+subprocess and against the same app served in-process by uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import httpx
+import pytest
+import rdflib
+import uvicorn
+from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from kg.api.main import create_app
+
+ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_until_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@pytest.fixture(scope="module", params=["subprocess", "in-process"])
+def endpoint(request, served_settings):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/sparql"
+    if request.param == "subprocess":
+        process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(served_settings.store_dir),
+                                    "--workers", "2", "--query-timeout", "5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(url)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+    else:
+        server = uvicorn.Server(uvicorn.Config(create_app(served_settings), host="127.0.0.1", port=port, log_level="warning"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            _wait_until_up(url)
+            yield url
+        finally:
+            server.should_exit = True
+            thread.join(timeout=15)
+
+
+def test_sparqlwrapper_select(endpoint):
+    client = SPARQLWrapper(endpoint)
+    client.setQuery(ACTIVITIES)
+    client.setReturnFormat(JSON)
+    codes = {b["code"]["value"] for b in client.query().convert()["results"]["bindings"]}
+    assert len(codes) == 154 and {"B5", "2.3.8"} <= codes
+
+
+def test_sparqlwrapper_post_ask_and_construct(endpoint):
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(POST)
+    client.setQuery("ASK { <https://w3id.org/mea-kg/id/taxon/uncia-uncia> ?p ?o }")
+    client.setReturnFormat(JSON)
+    assert client.query().convert()["boolean"] is True
+    client.setQuery("CONSTRUCT WHERE { <https://w3id.org/mea-kg/id/activity/cami/2.3.8> ?p ?o }")
+    client.setReturnFormat(TURTLE)
+    graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")
+    assert len(graph) > 10
+
+
+def test_sparqlwrapper_reports_bad_queries(endpoint):
+    client = SPARQLWrapper(endpoint)
+    client.setQuery("SELECT ?x WHERE { ?x ?y }")
+    client.setReturnFormat(JSON)
+    with pytest.raises(QueryBadFormed):
+        client.query()
+
+
+def test_rdflib_sparqlstore(endpoint):
+    graph = rdflib.Graph(store=SPARQLStore(endpoint, returnFormat="json"))
+    rows = list(graph.query("""PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+        SELECT ?actor WHERE { <https://w3id.org/mea-kg/id/activity/cami/1.1.6> mea:responsible ?actor }"""))
+    actors = {str(r[0]).rsplit("/", 1)[-1] for r in rows}
+    assert actors == {"government-agencies", "ngos", "traffic", "cites-secretariat"}
+    assert graph.query("ASK { ?s ?p ?o }").askAnswer is True
