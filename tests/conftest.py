@@ -68,7 +68,7 @@ def project_copy(tmp_path) -> Settings:
     """A private copy of the project's sources (ontology, data, queries) to break at will."""
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(PROJECT_DIR / folder, tmp_path / folder)
-    return Settings(project_dir=tmp_path, store=tmp_path / "store")
+    return Settings(project_dir=tmp_path, store=tmp_path / "store", owl_check=False)
 
 
 def seed_words(name: str) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import __version__, reason, sources, store, validate
+from . import __version__, owl, reason, sources, store, validate
 from .config import Settings
 from .errors import ValidationFailed
 
@@ -39,6 +39,9 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
             raise ValidationFailed(findings)
         with timer("reason"):
             inferred = reason.materialise(dataset)
+        if settings.owl_check:
+            with timer("HermiT"):
+                owl.check(dataset)
         with timer("store"):
             manifest = {
                 "id": store.new_release_id(),

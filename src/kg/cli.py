@@ -17,6 +17,7 @@ from . import build as build_module
 from . import engine, store
 from .formats import Format
 from .config import Settings
+from .owl import Inconsistent
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
@@ -48,15 +49,19 @@ def run_build(settings: Settings) -> build_module.BuildReport:
         if len(e.findings) > MAX_FINDINGS_SHOWN:
             err.print(f"  … and {len(e.findings) - MAX_FINDINGS_SHOWN} more")
         fail(f"validation failed with {len(e.findings)} finding(s); the previous store is unchanged", 1)
-    except BuildLocked as e:
+    except (BuildLocked, Inconsistent) as e:
         fail(str(e), 1)
     return report
 
 
 @app.command("build")
-def build_command(store_dir: StoreOption = None) -> None:
-    """Load ontology + data, validate (SHACL, QC), reason, and swap in a new store atomically."""
-    report = run_build(_settings(store_dir))
+def build_command(
+    store_dir: StoreOption = None,
+    owl_check: Annotated[bool, typer.Option("--owl-check/--no-owl-check", help="Check consistency with HermiT.")] = True,
+) -> None:
+    """Load ontology + data, validate (SHACL, QC), reason, check with HermiT, and swap in a new store atomically."""
+    settings = _settings(store_dir)
+    report = run_build(settings.model_copy(update={"owl_check": owl_check}) if not owl_check else settings)
     table = Table(title=f"built {report.release.name}", show_edge=False)
     table.add_column("graph")
     table.add_column("triples", justify="right")

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     store: Path | None = None
     """Directory of the built store; defaults to ``<project_dir>/var/store``."""
     base_iri: str = "https://w3id.org/mea-kg/"
+    owl_check: bool = True
+    """Let HermiT check that ontology and data are consistent during `kg build` (about 10 s)."""
 
     host: str = "127.0.0.1"
     port: int = 8000
