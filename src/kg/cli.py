@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import build as build_module
-from . import engine, store
+from . import catalogue, engine, store
 from .formats import Format
 from .config import Settings
 from .owl import Inconsistent
@@ -74,16 +74,24 @@ def build_command(
 
 @app.command("query")
 def query_command(
-    query: Annotated[str, typer.Argument(help="SPARQL text, or @path/to/file.rq")],
+    query: Annotated[str | None, typer.Argument(help="SPARQL text, or @path/to/file.rq")] = None,
     format: Annotated[Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")] = None,
+    canned: Annotated[str | None, typer.Option("--canned", help="Run the canned query of this name (see `kg queries`).")] = None,
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A canned query parameter, name=value (repeatable).")] = None,
     store_dir: StoreOption = None,
 ) -> None:
-    """Run a SPARQL query on the built store and print the answer to stdout."""
+    """Run a SPARQL query (or a canned one) on the built store and print the answer to stdout."""
     settings = _settings(store_dir)
-    text = _read_query(query)
+    if (query is None) == (canned is None):
+        fail("give either a QUERY or --canned NAME", 2)
+    text, bindings = _read_query(query) if query is not None else "", {}
+    if canned is not None:
+        text, bindings = _canned(settings, canned, param or [])
+    elif param:
+        fail("--param goes with --canned", 2)
     graph_store = _open(settings)
     try:
-        answer = engine.query(graph_store, text, format=format)
+        answer = engine.query(graph_store, text, format=format, bindings=bindings)
     except SyntaxError as e:
         fail(f"bad query: {e}", 2)
     except ValueError as e:
@@ -91,6 +99,34 @@ def query_command(
     sys.stdout.buffer.write(answer.body)
     if not answer.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
+
+
+def _canned(settings: Settings, name: str, params: list[str]) -> tuple[str, dict]:
+    queries = catalogue.load(settings.queries_dir)
+    if name not in queries:
+        fail(f"no canned query {name!r}; `kg queries` lists them", 2)
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"--param takes name=value, not {item!r}", 2)
+        values[key.strip()] = value
+    try:
+        return queries[name].text, queries[name].bindings(values)
+    except ValueError as e:
+        fail(str(e), 2)
+
+
+@app.command("queries")
+def queries_command() -> None:
+    """List the canned queries and their parameters."""
+    table = Table(show_edge=False)
+    for column in ("name", "summary", "parameters"):
+        table.add_column(column)
+    for query in catalogue.load(Settings().queries_dir).values():
+        params = ", ".join(f"{p.name} ({p.type}{', default ' + p.default if p.default else ''})" for p in query.params)
+        table.add_row(query.name, query.summary, params or "-")
+    Console().print(table)
 
 
 def _read_query(argument: str) -> str:

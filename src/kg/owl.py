@@ -15,7 +15,7 @@ import owlready2
 import pyoxigraph as ox
 
 from .errors import KgError
-from .namespaces import INFERRED_GRAPH, MEA, OWL, RDF
+from .namespaces import INFERRED_GRAPH, MEA, OWL
 
 
 class Inconsistent(KgError):
@@ -104,19 +104,16 @@ CONSTRUCT { ?s ?p ?value } WHERE {
 
 
 def _culprit(store: ox.Store, graphs: list[ox.NamedNode]) -> str:
-    """Name the first data graph that, added to the ontology alone, is inconsistent."""
-    ontology = [g for g in graphs if g.value.endswith("/ontology")]
-    for graph in graphs:
-        if graph in ontology:
-            continue
+    """Name a source graph without which the rest is consistent (smallest graphs tried first)."""
+    sizes = {g: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in graphs}
+    for graph in sorted((g for g in graphs if not g.value.endswith("/ontology")), key=sizes.get):
         try:
-            _reason(store, ontology + [graph], explain=False)
+            _reason(store, [g for g in graphs if g != graph], explain=False)
         except Inconsistent:
-            return f" (with the ontology alone, {graph.value} is already inconsistent)"
-    return " (no single source graph is inconsistent alone: the conflict spans graphs)"
+            continue
+        return f": without {graph.value} the rest is consistent"
+    return ": no single source graph is to blame (the conflict spans graphs)"
 
-
-RDF_TYPE = RDF + "type"
 
 
 def _java_message(err: Exception) -> str:

@@ -8,13 +8,13 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from .. import __version__
+from .. import __version__, catalogue
 from ..config import Settings
 from ..workers import QueryPool
 from . import problems
 from .cache import AnswerCache
 from .middleware import BodyLimit, ServerHeader
-from .routes import sparql, store
+from .routes import queries, sparql, store
 
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
 11.24 and the CAMI programme of work). Every error is an RFC 9457 problem (`application/problem+json`)
@@ -38,9 +38,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url="/docs", redoc_url=None)
     app.state.settings = settings
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
+    app.state.catalogue = catalogue.load(settings.queries_dir)
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)
+    app.include_router(queries.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD", "OPTIONS"],

@@ -1,0 +1,136 @@
+"""The canned-query catalogue: ``queries/*.rq`` files with grlc-style ``#+`` YAML headers.
+
+A header names the query and documents its parameters::
+
+    #+ summary: Activities touching taxa listed in an appendix
+    #+ description: …
+    #+ tags: [listings]
+    #+ params:
+    #+   appendix: {type: string, default: "I", enum: ["I", "II", "III"], description: …}
+
+Every parameter is a variable of the query body. A value is bound to it as an RDF term (never spliced
+into the text); a parameter left out takes its default, or stays unbound (it then matches anything),
+so each file also runs as plain SPARQL.
+
+Bindings are pyoxigraph substitutions: the bound variable must be projected by the SELECT, and an
+optional parameter is tested with ``COALESCE(?p = ?p, false)`` (true only when bound) — ``BOUND(?p)``
+does not see a substituted value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+import yaml
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPES = ("iri", "string", "date", "integer", "boolean", "literal-en", "literal-fr")
+RESERVED = {"format"}
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str = "string"
+    description: str = ""
+    default: str | None = None
+    enum: tuple[str, ...] = ()
+    required: bool = False
+
+    def term(self, raw: str) -> ox.NamedNode | ox.Literal:
+        """The RDF term for a raw value; ValueError with a message saying what is expected."""
+        if self.enum and raw not in self.enum:
+            raise ValueError(f"parameter {self.name!r} must be one of: {', '.join(self.enum)}")
+        try:
+            if self.type == "iri":
+                return ox.NamedNode(raw)
+            if self.type == "date":
+                return ox.Literal(dt.date.fromisoformat(raw).isoformat(), datatype=ox.NamedNode(XSD + "date"))
+            if self.type == "integer":
+                return ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer"))
+            if self.type == "boolean":
+                if raw.lower() not in ("true", "false"):
+                    raise ValueError
+                return ox.Literal(raw.lower(), datatype=ox.NamedNode(XSD + "boolean"))
+            if self.type.startswith("literal-"):
+                return ox.Literal(raw, language=self.type.removeprefix("literal-"))
+            return ox.Literal(raw)
+        except ValueError:
+            raise ValueError(f"parameter {self.name!r} must be {_EXPECTED[self.type]}, not {raw!r}") from None
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "type": self.type, "description": self.description, "default": self.default,
+                "enum": list(self.enum), "required": self.required}
+
+
+_EXPECTED = {"iri": "an absolute IRI", "date": "a date (YYYY-MM-DD)", "integer": "an integer", "boolean": "true or false",
+             "string": "a string", "literal-en": "a string", "literal-fr": "a string"}
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    summary: str
+    description: str
+    text: str
+    params: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = field(default=())
+
+    def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Bind raw parameter values (and defaults). ValueError for unknown, missing or invalid ones."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(values) - set(known) - RESERVED)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for {self.name}; "
+                             f"it takes: {', '.join(known) or 'none'}")
+        bound = {}
+        for name, param in known.items():
+            raw = values.get(name, param.default)
+            if raw is None or raw == "":
+                if param.required:
+                    raise ValueError(f"parameter {name!r} is required")
+                continue
+            bound[_variable(name)] = param.term(raw)
+        return bound
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "summary": self.summary, "description": self.description, "tags": list(self.tags),
+                "parameters": [p.as_dict() for p in self.params]}
+
+
+def _variable(name: str) -> str:
+    """A parameter ``as-of`` is the variable ``?asOf`` of the query."""
+    head, *rest = name.split("-")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def read(path: Path) -> CannedQuery:
+    """Parse one ``.rq`` file; ValueError naming the file when its header is malformed."""
+    text = path.read_text(encoding="utf-8")
+    header = "\n".join(line[3:] for line in text.splitlines() if line.startswith("#+ ") or line == "#+")
+    try:
+        meta = yaml.safe_load(header) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: malformed #+ header: {err}") from None
+    if not _NAME.match(path.stem):
+        raise ValueError(f"{path}: query names are lower-case words joined by hyphens")
+    params = []
+    for name, spec in (meta.get("params") or {}).items():
+        spec = spec or {}
+        if spec.get("type", "string") not in TYPES:
+            raise ValueError(f"{path}: parameter {name!r} has unknown type {spec.get('type')!r}")
+        params.append(Parameter(name, spec.get("type", "string"), spec.get("description", ""),
+                                None if spec.get("default") is None else str(spec["default"]),
+                                tuple(str(v) for v in spec.get("enum", ())), bool(spec.get("required", False))))
+    return CannedQuery(path.stem, str(meta.get("summary", "")), str(meta.get("description", "")).strip(), text,
+                       tuple(params), tuple(meta.get("tags") or ()))
+
+
+def load(queries_dir: Path) -> dict[str, CannedQuery]:
+    """Every canned query of ``queries_dir`` (not the QC queries), by name."""
+    return {path.stem: read(path) for path in sorted(queries_dir.glob("*.rq"))}

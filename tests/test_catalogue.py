@@ -1,0 +1,176 @@
+"""The canned-query catalogue: headers, parameter binding, and every query's answer pinned on the real data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg import catalogue, engine
+from kg.cli import app
+from kg.config import PROJECT_DIR
+
+CATALOGUE = catalogue.load(PROJECT_DIR / "queries")
+CITES = "https://w3id.org/mea-kg/id/convention/cites"
+CMS = "https://w3id.org/mea-kg/id/convention/cms"
+
+
+@pytest.fixture(scope="module")
+def answer(graph):
+    def run(query_name: str, /, **params: str) -> list[dict[str, str]]:
+        query = CATALOGUE[query_name]
+        body = engine.query(graph, query.text, bindings=query.bindings(params)).body
+        return [{k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]]
+
+    return run
+
+
+def codes(rows) -> set[str]:
+    return {f"{r['programme']}:{r['code']}" for r in rows}
+
+
+def test_every_query_has_a_summary_and_documented_parameters():
+    assert len(CATALOGUE) >= 11
+    for query in CATALOGUE.values():
+        assert query.summary, query.name
+        assert all(p.description and p.type in catalogue.TYPES for p in query.params), query.name
+
+
+def test_every_query_runs_as_plain_sparql(graph):
+    for query in CATALOGUE.values():
+        assert isinstance(graph.query(query.text, use_default_graph_as_union=True), object)
+
+
+def test_parameters_are_bound_as_terms_and_validated():
+    query = CATALOGUE["activities-by-listing"]
+    bound = query.bindings({"appendix": "II", "as-of": "2015-06-01"})
+    assert bound["appendix"].value == "II" and bound["asOf"].datatype.value.endswith("#date")
+    assert bound["convention"].value == CITES  # the default
+    for bad, message in ({"appendix": "IV"}, "one of"), ({"as-of": "June 2015"}, "a date"), ({"nope": "x"}, "unknown parameter"), \
+            ({"convention": "not an iri"}, "one of"):
+        with pytest.raises(ValueError, match=message):
+            query.bindings(bad)
+
+
+def test_a_value_cannot_change_the_query_text():
+    query = CATALOGUE["activities-by-taxon"]
+    bound = query.bindings({"name": 'x" } } DELETE WHERE { ?s ?p ?o } #'})
+    assert bound["name"].value.startswith('x" } }')  # a literal, whatever it contains
+
+
+JWP_CITES_I = {"jwp:B1", "jwp:B5", "jwp:B6", "jwp:B7", "jwp:B8", "jwp:B9", "jwp:B10", "jwp:B11", "jwp:B12", "jwp:B13",
+               "jwp:B16", "jwp:B17", "jwp:B18"}
+
+
+def test_design_card_cites_appendix_i(answer):
+    rows = answer("activities-by-listing")
+    found = codes(rows)
+    assert {c for c in found if c.startswith("jwp:")} == JWP_CITES_I
+    assert {"cami:2.1.1", "cami:2.2.7", "cami:2.3.1", "cami:2.3.5", "cami:2.4.1"} <= found
+    assert not found & {"jwp:A1", "jwp:B2", "jwp:B14", "jwp:B15", "jwp:B19", "cami:1.1.1", "cami:2.5.1", "cami:2.3.13"}
+    assert len(found) == 34
+    cheetah = next(r for r in rows if r["code"] == "2.3.1")
+    assert cheetah["listedName"] == "Acinonyx jubatus" and "Iranian Cheetah Society" in cheetah["responsible"]
+    unconfirmed = answer("activities-by-listing", convention=CMS, appendix="I")
+    assert unconfirmed
+
+
+def test_design_card_strict_reading_keeps_only_listings_covering_the_target(answer):
+    found = codes(answer("activities-by-listing", narrower="false"))
+    assert {c for c in found if c.startswith("jwp:")} == {"jwp:B5", "jwp:B6", "jwp:B16"}
+    assert "jwp:B1" not in found and "cami:2.3.6" not in found
+
+
+def test_design_card_as_of_2015(answer):
+    assert codes(answer("activities-by-listing", **{"as-of": "2015-06-01"})) >= {"jwp:B5", "jwp:B16", "cami:2.3.1"}
+
+
+def test_design_card_second_reading_cms_i_listed_by_cites(answer):
+    rows = answer("activities-cms-i-taxa-listed-by-cites")
+    assert {r["name"] for r in rows} == {"Acinonyx jubatus", "Equus caballus przewalskii", "Falco cherrug", "Gorilla gorilla", "Uncia uncia"}
+    assert {"jwp:B5", "jwp:B14", "cami:2.2.7", "cami:2.3.1"} <= codes(rows)
+    assert "jwp:B16" not in codes(rows)
+
+
+def test_activities_by_actor(answer):
+    rows = answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/giz")
+    assert {r["code"]: r["confirmed"] for r in rows} == {"4.1.4": "false", "4.1.5": "false", "4.1.6": "false", "4.1.7": "false"}
+    ics = answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/iranian-cheetah-society")
+    assert {r["code"] for r in ics} == {"2.3.1", "2.3.2", "2.3.4", "2.3.5"}
+    assert len(answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/cites-secretariat", confirmed="false")) == 1
+
+
+def test_activities_by_taxon_finds_synonyms(answer):
+    by_iri = codes(answer("activities-by-taxon", taxon="https://w3id.org/mea-kg/id/taxon/uncia-uncia"))
+    by_synonym = codes(answer("activities-by-taxon", name="Panthera uncia"))
+    assert by_iri == by_synonym and {"jwp:B5", "jwp:B6", "cami:2.1.1"} <= by_iri
+    assert codes(answer("activities-by-taxon", name="Bos mutus")) == codes(answer("activities-by-taxon", name="Bos grunniens"))
+
+
+def test_activities_by_country(answer):
+    rows = answer("activities-by-country", country="https://w3id.org/mea-kg/id/country/IR")
+    assert {"cami:2.3.1", "cami:2.3.2", "cami:2.3.9", "cami:2.3.17"} <= codes(rows)
+    assert "cami:1.1.1" not in codes(rows)
+
+
+def test_activities_by_landscape(answer):
+    rows = answer("activities-by-landscape")
+    assert {r["code"] for r in rows} >= {"2.3.6", "2.3.7", "2.3.8"}
+    assert all(r["countries"] == "KZ, TM, UZ" for r in rows)
+    assert {r["code"] for r in answer("activities-by-landscape", landscape="https://w3id.org/mea-kg/id/landscape/pamir")} == {"2.1.1"}
+
+
+def test_activities_by_priority(answer):
+    low = answer("activities-by-priority", priority="https://w3id.org/mea-kg/id/priority/low")
+    assert {r["code"] for r in low} == {"3.1.2", "3.1.4", "4.2.11", "4.2.12", "2.4.10"}
+    assert {r["level"] for r in low} == {"Low", "Medium / Low"}
+    pending = answer("activities-by-priority", priority="https://w3id.org/mea-kg/id/priority/pending-gap-analysis")
+    assert [r["code"] for r in pending] == ["1.6.3"]
+
+
+def test_taxa_listed_by_both_and_where_they_differ(answer):
+    rows = {r["name"]: (r["cms"], r["cites"], r["differ"]) for r in answer("taxa-listed-by-both")}
+    assert rows["Uncia uncia"] == ("I", "I", "false")
+    assert rows["Falco cherrug"] == ("I", "II", "true")
+    assert rows["Gazella bennettii"] == ("II", "III", "true")
+    assert "Procapra gutturosa" not in rows
+
+
+def test_programme_synergies(answer):
+    rows = answer("programme-synergies")
+    taxa = {(r["jwpCode"], r["camiCode"]) for r in rows if r["kind"] == "taxon"}
+    assert {("B1", "2.1.1"), ("B5", "2.3.1")} <= taxa
+    assert {r["label"] for r in rows if r["kind"] == "instrument"} >= {"Central Asian Mammals Initiative (CAMI)"}
+    assert {r["camiCode"] for r in rows if r["kind"] == "actor"} == {"1.1.6", "4.2.2"}
+    assert all(r["kind"] == "place" for r in answer("programme-synergies", kind="place"))
+
+
+def test_unconfirmed_responsibilities(answer):
+    rows = answer("unconfirmed-responsibilities")
+    assert {(r["code"], r["actorName"]) for r in rows} == {
+        ("1.1.6", "TRAFFIC"), ("1.1.6", "CITES Secretariat"), ("1.3.1", "UNEP-WCMC"),
+        ("4.1.4", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
+        ("4.1.5", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
+        ("4.1.6", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
+        ("4.1.7", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)")}
+
+
+def test_listings_as_of(answer):
+    before = {(r["name"], r["conventionName"], r["appendix"]) for r in answer("listings-as-of", **{"as-of": "2015-06-01"})}
+    after = {(r["name"], r["conventionName"], r["appendix"]) for r in answer("listings-as-of", **{"as-of": "2025-01-01"})}
+    assert ("Uncia uncia", "CITES", "I") in before and ("Uncia uncia", "CITES", "I") in after
+    assert ("Equus caballus przewalskii", "CMS", "I") in after and ("Equus caballus przewalskii", "CMS", "I") not in before
+    assert ("Ovis vignei", "CMS", "II") in after and ("Ovis vignei", "CMS", "II") not in before
+    assert all(r["citation"] for r in answer("listings-as-of", **{"as-of": "2025-01-01"}))
+
+
+def test_cli_lists_and_runs_canned_queries(runner, settings, built):
+    listing = runner.invoke(app, ["queries"])
+    assert listing.exit_code == 0 and "activities-by-listing" in listing.stdout
+    result = runner.invoke(app, ["query", "--canned", "activities-by-listing", "--param", "narrower=false", "--format", "csv",
+                                 "--store", str(settings.store_dir)])
+    assert result.exit_code == 0 and "2.3.1" in result.stdout
+    bad = runner.invoke(app, ["query", "--canned", "activities-by-listing", "--param", "appendix=IV", "--store", str(settings.store_dir)])
+    assert bad.exit_code == 2 and "one of" in bad.stderr
+    unknown = runner.invoke(app, ["query", "--canned", "no-such-query", "--store", str(settings.store_dir)])
+    assert unknown.exit_code == 2 and "kg queries" in unknown.stderr
