@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: setup
 	$(BIN)/kg build
-	$(BIN)/kg query --format csv @queries/sample-activities-by-taxon.rq | head -5
+	$(BIN)/kg query --canned activities-by-listing --param narrower=false --format csv
 	$(BIN)/kg serve --host $(HOST) --port $(PORT)
 
 build: setup
