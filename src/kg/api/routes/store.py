@@ -47,18 +47,14 @@ async def read_graph(request: Request, pool: PoolDep, settings: SettingsDep,
             responses={201: {"description": "Graph created"}, 204: {"description": "Graph replaced"}, **ERROR_RESPONSES})
 async def replace_graph(request: Request, pool: PoolDep, _: WriterDep,
                         graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
-    target, media_type, body = await _upload(request, graph, default)
-    existed = await pool.write("replace_graph", graph=target, data=body, media_type=media_type, base_iri=str(request.url))
-    return Response(status_code=204 if existed else 201)
+    return await _upload(request, pool, "replace_graph", graph, default)
 
 
 @router.post("/store", summary="Add to a graph", status_code=204, openapi_extra={"requestBody": _UPLOAD_BODY},
              responses={201: {"description": "Graph created"}, 204: {"description": "Triples added"}, **ERROR_RESPONSES})
 async def add_to_graph(request: Request, pool: PoolDep, _: WriterDep,
                        graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
-    target, media_type, body = await _upload(request, graph, default)
-    existed = await pool.write("add_to_graph", graph=target, data=body, media_type=media_type, base_iri=str(request.url))
-    return Response(status_code=204 if existed else 201)
+    return await _upload(request, pool, "add_to_graph", graph, default)
 
 
 @router.delete("/store", summary="Delete a graph", status_code=204,
@@ -80,9 +76,11 @@ def _target(graph: str | None, default: str | None) -> str | None:
     return graph
 
 
-async def _upload(request: Request, graph: str | None, default: str | None) -> tuple[str | None, str, bytes]:
+async def _upload(request: Request, pool: PoolDep, operation: str, graph: str | None, default: str | None) -> Response:
+    """PUT or POST a body: 201 when the graph is new, 204 otherwise."""
     target = _target(graph, default)
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if rdf_format_of_media_type(media_type) is None:
         raise Problem(415, "unsupported-media-type", f"cannot read {media_type or 'a body without Content-Type'} as RDF")
-    return target, media_type, await request.body()
+    existed = await pool.write(operation, graph=target, data=await request.body(), media_type=media_type, base_iri=str(request.url))
+    return Response(status_code=204 if existed else 201)
