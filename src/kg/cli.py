@@ -191,6 +191,3 @@ def serve_command(
     uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="warning",
                 timeout_graceful_shutdown=5)
 
-
-def main() -> None:  # pragma: no cover - console entry point
-    app()

@@ -81,10 +81,6 @@ def formats_of(kind: Kind) -> list[Format]:
     return [f for f in Format if f.kind in _ACCEPTABLE_KINDS[kind]]
 
 
-def media_types_of(kind: Kind) -> list[str]:
-    return [m for f in formats_of(kind) for m in _FORMATS[f].media_types]
-
-
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
     """Media ranges of an Accept header with their q-values, best first (stable for ties)."""
     if not header or not header.strip():
