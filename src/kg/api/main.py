@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 
+import swagger_ui
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -35,7 +40,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await pool.stop()
 
     app = FastAPI(title="mea-kg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)
+    app.mount("/static/swagger-ui", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """Swagger UI served from the package's own files: the docs work with no network."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="mea-kg API",
+                                   swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")  # files of swagger-ui-py
+
     app.state.settings = settings
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     app.state.catalogue = catalogue.load(settings.queries_dir)

@@ -252,4 +252,6 @@ def test_openapi_documents_every_route_and_error(client):
     assert {"/sparql", "/store"} <= set(spec["paths"])
     get_sparql = spec["paths"]["/sparql"]["get"]
     assert {"400", "406", "503"} <= set(get_sparql["responses"])
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
+    assert client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
