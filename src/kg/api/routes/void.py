@@ -1,0 +1,85 @@
+"""``/.well-known/void``: the VoID description of the dataset (size, classes, properties, links, endpoint, licence, sources)."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+
+from ... import engine
+from ...formats import Kind, negotiate
+from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
+from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
+from ..deps import PoolDep, SettingsDep
+from ..problems import Problem
+
+router = APIRouter(tags=["Linked data"])
+
+VOID = "http://rdfs.org/ns/void#"
+OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+SOURCES = (ID + "programme/jwp", ID + "document/cms-resolution-11.24", ID + "programme/cami")
+_STATISTICS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
+                        (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
+_CLASSES = "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class ORDER BY ?class"
+_LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}")
+    && !STRSTARTS(STR(?o), "{ID}") && !STRSTARTS(STR(?o), "https://w3id.org/mea-kg/") && ?p != <{RDF}type>)
+    BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
+
+
+@router.get("/.well-known/void", summary="VoID description of the dataset")
+async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+    fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
+    if fmt is None:
+        raise Problem(406, "not-acceptable", "VoID is RDF: accept Turtle, JSON-LD, N-Triples or RDF/XML")
+    base = str(request.base_url).rstrip("/")
+    etag = etag_for(pool.version, "void", base, fmt)
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    rows = {}
+    for name, text in (("statistics", _STATISTICS), ("classes", _CLASSES), ("links", _LINKS)):
+        answer = await pool.query(engine.Request(text, max_rows=10_000), timeout=settings.query_timeout)
+        rows[name] = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
+    body = ox.serialize(_describe(base, pool.version, rows), format=fmt.rdf_format,
+                        prefixes={"void": VOID, "dcterms": DCTERMS, "mea": MEA})
+    return Response(body, media_type=media_type_header(fmt.media_type),
+                    headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"})
+
+
+def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) -> list[ox.Triple]:
+    dataset = ox.NamedNode(f"{base}/.well-known/void#dataset")
+    void, dc = (lambda n: ox.NamedNode(VOID + n)), (lambda n: ox.NamedNode(DCTERMS + n))  # noqa: E731
+    integer = lambda v: ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
+    stats = rows["statistics"][0]
+    triples = [
+        ox.Triple(dataset, ox.NamedNode(RDF + "type"), void("Dataset")),
+        ox.Triple(dataset, dc("title"), ox.Literal("MEA knowledge graph: CMS–CITES cooperation", language="en")),
+        ox.Triple(dataset, dc("title"), ox.Literal("Graphe de connaissances des AEM : coopération CMS-CITES", language="fr")),
+        ox.Triple(dataset, dc("description"), ox.Literal(
+            "The CMS–CITES Joint Work Programme 2015–2020 and CMS Resolution 11.24 with the CAMI programme of work, "
+            "transcribed from the French originals with English translations, with CITES and CMS listings of their taxa.", language="en")),
+        ox.Triple(dataset, dc("license"), ox.NamedNode(LICENSE)),
+        ox.Triple(dataset, void("sparqlEndpoint"), ox.NamedNode(f"{base}/sparql")),
+        ox.Triple(dataset, void("uriSpace"), ox.Literal(ID)),
+        ox.Triple(dataset, void("exampleResource"), ox.NamedNode(ID + "activity/cami/2.3.8")),
+        ox.Triple(dataset, ox.NamedNode(OWL_VERSION), ox.Literal(version)),
+        ox.Triple(dataset, void("triples"), integer(stats["triples"])),
+        ox.Triple(dataset, void("distinctSubjects"), integer(stats["subjects"])),
+        ox.Triple(dataset, void("properties"), integer(stats["properties"])),
+        ox.Triple(dataset, void("distinctObjects"), integer(stats["objects"])),
+        ox.Triple(dataset, void("classes"), integer(len(rows["classes"]))),
+    ]
+    triples += [ox.Triple(dataset, dc("source"), ox.NamedNode(s)) for s in SOURCES]
+    triples += [ox.Triple(dataset, void("vocabulary"), ox.NamedNode(v)) for v in (MEA, DWC, SKOS, DCTERMS, PROV)]
+    for row in rows["classes"]:
+        partition = ox.BlankNode()
+        triples += [ox.Triple(dataset, void("classPartition"), partition),
+                    ox.Triple(partition, void("class"), ox.NamedNode(row["class"])),
+                    ox.Triple(partition, void("entities"), integer(row["n"]))]
+    for row in rows["links"]:
+        linkset = ox.BlankNode()
+        triples += [ox.Triple(dataset, void("subset"), linkset), ox.Triple(linkset, ox.NamedNode(RDF + "type"), void("Linkset")),
+                    ox.Triple(linkset, void("target"), ox.NamedNode(row["target"])), ox.Triple(linkset, void("triples"), integer(row["n"]))]
+    return triples
