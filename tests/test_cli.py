@@ -104,3 +104,22 @@ def test_console_script_runs_as_installed(settings, built):
     )
     assert completed.returncode == 0, completed.stderr
     assert '"boolean":true' in completed.stdout.replace(" ", "")
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("nquads", "nquads"), ("jsonld", "json-ld")])
+def test_export_writes_the_whole_graph(kg, tmp_path, fmt, rdflib_format, graph):
+    import rdflib
+
+    target = tmp_path / f"export.{fmt}"
+    result = kg("export", "--format", fmt, "--output", str(target))
+    assert result.exit_code == 0, result.stderr
+    parsed = rdflib.Dataset().parse(target, format=rdflib_format) if fmt == "nquads" else rdflib.Graph().parse(target, format=rdflib_format)
+    if fmt == "nquads":
+        assert len(parsed) == len(graph)
+    else:
+        assert len(parsed) == len(list(graph.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))
+
+
+def test_export_refuses_a_results_format(kg):
+    result = kg("export", "--format", "csv")
+    assert result.exit_code == 2 and "results format" in result.stderr

@@ -5,17 +5,21 @@ Exit codes: 0 success, 1 build or validation failure, 2 bad usage or bad query, 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
+import pyoxigraph as ox
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from . import build as build_module
 from . import catalogue, engine, store
-from .formats import Format
+from .formats import Format, Kind
+from .namespaces import PREFIXES
 from .config import Settings
 from .owl import Inconsistent
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
@@ -149,6 +153,27 @@ def _open(settings: Settings):
     except (StoreMissing, StoreCorrupt) as e:
         fail(str(e), 3)
     return graph_store
+
+
+@app.command("export")
+def export_command(
+    format: Annotated[Format, typer.Option("--format", "-f", help="turtle, ntriples, jsonld, rdfxml (the merged graph) or nquads, trig (every named graph).")] = Format.NQUADS,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    store_dir: StoreOption = None,
+) -> None:
+    """Write the whole built graph: the merged graph, or the dataset with its named graphs."""
+    if not format.is_graph:
+        fail(f"{format.value} is a results format; export takes turtle, ntriples, jsonld, rdfxml, nquads or trig", 2)
+    graph_store = _open(_settings(store_dir))
+    data = graph_store if format.kind is Kind.DATASET else graph_store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    prefixes = PREFIXES if format in (Format.TURTLE, Format.TRIG) else None
+    try:
+        with open(output, "wb") if output else contextlib.nullcontext(sys.stdout.buffer) as out:
+            ox.serialize(data, out, format=format.rdf_format, prefixes=prefixes)
+    except BrokenPipeError:  # the reader stopped early (| head): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as e:
+        fail(f"cannot write {output}: {e}", 2)
 
 
 @app.command("serve")

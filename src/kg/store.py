@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gzip
 import hashlib
 import json
 import os
@@ -30,6 +31,10 @@ from .errors import BuildLocked, StoreCorrupt, StoreMissing
 
 DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
+DUMPS = {"mea-kg.ttl": ox.RdfFormat.TURTLE, "mea-kg.nt.gz": ox.RdfFormat.N_TRIPLES, "mea-kg.jsonld": ox.RdfFormat.JSON_LD,
+         "mea-kg.nq.gz": ox.RdfFormat.N_QUADS}
+"""Downloadable dumps written into every release: the merged graph (all named graphs, inferences included)
+as Turtle, gzipped N-Triples and JSON-LD, and the dataset with its named graphs as gzipped N-Quads."""
 KEEP_RELEASES = 3
 
 
@@ -62,6 +67,20 @@ def open_store(store_dir: Path) -> tuple[ox.Store, dict]:
     if len(store) != manifest.get("quads"):
         raise StoreCorrupt(f"{release}: {len(store)} quads loaded, manifest says {manifest.get('quads')}")
     return store, manifest
+
+
+def write_dumps(dataset: ox.Store, directory: Path, *, prefixes: dict[str, str] | None = None) -> None:
+    """Write every dump of DUMPS into ``directory``."""
+    from .namespaces import PREFIXES
+
+    merged = list(dataset.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    for name, fmt in DUMPS.items():
+        opener = gzip.open if name.endswith(".gz") else open
+        with opener(directory / name, "wb") as out:
+            if fmt is ox.RdfFormat.N_QUADS:
+                dataset.dump(out, format=fmt)
+            else:
+                ox.serialize(merged, out, format=fmt, prefixes=(prefixes or PREFIXES) if fmt is ox.RdfFormat.TURTLE else None)
 
 
 def verify(store_dir: Path) -> dict:
@@ -123,6 +142,7 @@ def publish(store_dir: Path, dataset: ox.Store, manifest: dict) -> Path:
             dataset.dump(out, format=ox.RdfFormat.N_QUADS)
             out.flush()
             os.fsync(out.fileno())
+        write_dumps(dataset, staging)
         manifest = {**manifest, "quads": len(dataset), "sha256": _sha256(staging / DATASET)}
         _write_synced(staging / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         final = releases / release_id

@@ -1,0 +1,39 @@
+"""``/dumps/{name}``: the dumps `kg build` writes into each release, with an ETag per release."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, JSONResponse
+
+from ... import store
+from ..answers import not_modified
+from ..deps import SettingsDep
+from ..problems import Problem
+
+router = APIRouter(tags=["Linked data"])
+
+MEDIA_TYPES = {"mea-kg.ttl": "text/turtle", "mea-kg.nt.gz": "application/n-triples", "mea-kg.jsonld": "application/ld+json",
+               "mea-kg.nq.gz": "application/n-quads"}
+
+
+@router.get("/dumps", summary="The downloadable dumps of the current release")
+async def list_dumps(request: Request) -> JSONResponse:
+    return JSONResponse([{"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": m} for n, m in MEDIA_TYPES.items()])
+
+
+@router.get("/dumps/{name}", summary="One dump of the whole graph", responses={404: {"description": "No such dump"}})
+async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
+    if name not in MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
+        raise Problem(404, "not-found", f"no dump {name!r}; see /dumps")
+    release = store.current_release(settings.store_dir)
+    path = release / name if release else None
+    if path is None or not path.exists():
+        raise Problem(404, "not-found", f"the current release has no {name} (rebuild with `kg build`)")
+    etag = f'"{release.name}-{name}"'
+    cached = not_modified(request, etag)
+    if cached is not None:
+        return cached
+    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
+    if name.endswith(".gz"):
+        headers["Content-Encoding"] = "gzip"
+    return FileResponse(path, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None)
