@@ -19,6 +19,9 @@ def test_void_describes_the_dataset(client, graph):
     assert (dataset, rdflib.DCTERMS.license, rdflib.URIRef("https://creativecommons.org/licenses/by/4.0/")) in void
     partitions = {void.value(p, VOID["class"]): int(void.value(p, VOID.entities)) for p in void.objects(dataset, VOID.classPartition)}
     assert partitions[rdflib.URIRef("https://w3id.org/mea-kg/ontology#Activity")] == 154
+    dumps = set(void.objects(dataset, VOID.dataDump))
+    assert rdflib.URIRef("http://testserver/dumps/mea-kg.ttl") in dumps and len(dumps) == 4
+    assert all(client.get(str(d).replace("http://testserver", "")).status_code == 200 for d in dumps)
     linksets = list(void.objects(dataset, VOID.subset))
     assert linksets == []  # no resource of the graph links to an external dataset yet (InforMEA terms will)
     assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406

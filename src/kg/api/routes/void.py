@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from ... import engine
+from ... import engine, store
 from ...formats import Kind, negotiate
 from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
@@ -72,6 +72,7 @@ def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) ->
         ox.Triple(dataset, void("classes"), integer(len(rows["classes"]))),
     ]
     triples += [ox.Triple(dataset, dc("source"), ox.NamedNode(s)) for s in SOURCES]
+    triples += [ox.Triple(dataset, void("dataDump"), ox.NamedNode(f"{base}/dumps/{name}")) for name in store.DUMPS]
     triples += [ox.Triple(dataset, void("vocabulary"), ox.NamedNode(v)) for v in (MEA, DWC, SKOS, DCTERMS, PROV)]
     for row in rows["classes"]:
         partition = ox.BlankNode()
