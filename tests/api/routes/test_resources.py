@@ -58,3 +58,31 @@ def test_every_activity_dereferences(client, select):
     assert len(activities) == 154
     for iri in activities[::10]:
         assert client.get(iri.replace("https://w3id.org/mea-kg", ""), headers={"Accept": "text/turtle"}).status_code == 200
+
+
+def test_browsers_get_an_html_page(client):
+    page = client.get("/id/activity/cami/1.1.6", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "Promouvoir l’échange d’informations" in page.text and "Promote the exchange of information" in page.text
+    assert 'href="/id/actor/traffic"' in page.text and "Activity with an unconfirmed actor" in page.text
+    assert '?format=turtle' in page.text and "/sparql?query=" in page.text
+
+
+def test_page_links_resolve(client):
+    import re
+
+    page = client.get("/id/taxon/uncia-uncia", headers={"Accept": "text/html"})
+    assert "/id/activity/jwp/B5" in page.text  # incoming: the activities that target it
+    links = set(re.findall(r'href="(/[^"?#]*)', page.text))
+    assert len(links) > 10
+    for link in links:
+        assert client.get(link).status_code == 200, link
+
+
+def test_language_and_format_overrides(client):
+    french = client.get("/id/activity/cami/1.1.6", params={"lang": "fr"}, headers={"Accept": "text/html"})
+    assert french.headers["content-language"] == "fr" and "Activité CAMI 1.1.6</h1>" in french.text
+    turtle = client.get("/id/activity/cami/1.1.6", params={"format": "turtle"}, headers={"Accept": "text/html"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert client.get("/id/activity/cami/1.1.6", params={"lang": "de"}).status_code == 400
+    assert client.get("/id/activity/cami/1.1.6", params={"format": "csv"}).status_code == 400

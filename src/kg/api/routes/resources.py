@@ -5,11 +5,16 @@ with ``Vary: Accept`` (no 303). ``Accept-Language`` picks the language of those 
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from pathlib import Path
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
+from fastapi.templating import Jinja2Templates
 
 from ... import engine
-from ...formats import Kind, negotiate
+from ...formats import Format, Kind, by_name, negotiate, parse_accept
 from ...namespaces import ID
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
@@ -26,6 +31,18 @@ WHERE {{ {{ ?r ?p ?o }} UNION {{ ?r ?p ?o . ?o rdfs:label ?label {filter} }} }}"
 DESCRIPTIONS = {None: _DESCRIPTION.format(filter="")} | {
     lang: _DESCRIPTION.format(filter=f'FILTER(LANGMATCHES(LANG(?label), "{lang}"))') for lang in LANGUAGES}
 _EXISTS = "ASK { ?r ?p ?o }"
+_PAGE_OUT = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?r ?p ?plabel ?o ?olabel WHERE {{ ?r ?p ?o .
+  OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
+  OPTIONAL {{ ?o rdfs:label ?olabel FILTER(LANGMATCHES(LANG(?olabel), "{lang}")) }} }}"""
+_PAGE_IN = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
+  OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
+  OPTIONAL {{ ?s rdfs:label ?slabel FILTER(LANGMATCHES(LANG(?slabel), "{lang}")) }} }} LIMIT 500"""
+PAGE_QUERIES = {lang: (_PAGE_OUT.format(lang=lang), _PAGE_IN.format(lang=lang)) for lang in LANGUAGES}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
 
 @router.get("/id/{path:path}", summary="A resource of the graph, described in the negotiated RDF format",
@@ -36,11 +53,13 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         iri = ox.NamedNode(ID + path)
     except ValueError:
         raise Problem(400, "bad-request", f"not a resource path: {path!r}") from None
-    fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
-    if fmt is None:
-        raise Problem(406, "not-acceptable", "resources are described as Turtle, JSON-LD, N-Triples, RDF/XML, N-Quads or TriG")
-    language = preferred_language(request.headers.get("accept-language"))
-    etag = etag_for(pool.version, "resource", iri.value, fmt, language)
+    wants_html, fmt = _representation(request)
+    language = request.query_params.get("lang") or preferred_language(request.headers.get("accept-language"))
+    if language not in (None, *LANGUAGES):
+        raise Problem(400, "bad-request", f"lang is one of: {', '.join(LANGUAGES)}")
+    if wants_html:
+        language = language or "en"
+    etag = etag_for(pool.version, "resource", iri.value, fmt, language, wants_html)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Accept-Language", "Content-Location": str(request.url)}
     cached = not_modified(request, etag)
     if cached is not None:
@@ -49,9 +68,76 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     exists = await pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout)
     if b"true" not in exists.body:
         raise Problem(404, "not-found", f"no resource <{iri.value}> in the graph")
+    if wants_html:
+        return await _page(request, pool, settings, iri, path, language, headers)
     answer = await pool.query(engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
                               timeout=settings.query_timeout)
     return Response(answer.body, media_type=media_type_header(answer.media_type), headers=headers)
+
+
+def _representation(request: Request) -> tuple[bool, Format | None]:
+    """(HTML?, RDF format): ``?format=`` first, then the Accept header (a browser's text/html → HTML)."""
+    override = request.query_params.get("format")
+    if override:
+        if override == "html":
+            return True, None
+        try:
+            fmt = by_name(override)
+        except ValueError as err:
+            raise Problem(400, "bad-request", str(err)) from None
+        if not fmt.is_graph:
+            raise Problem(400, "bad-request", f"{override} is a results format; resources are RDF or HTML")
+        return False, fmt
+    ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
+    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
+        return True, None
+    fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
+    if fmt is None:
+        raise Problem(406, "not-acceptable", "resources are HTML, Turtle, JSON-LD, N-Triples, RDF/XML, N-Quads or TriG")
+    return False, fmt
+
+
+async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.NamedNode, path: str, lang: str,
+                headers: dict[str, str]) -> Response:
+    """The resource as a server-rendered HTML page: its description and what links to it."""
+    outgoing_query, incoming_query = PAGE_QUERIES[lang]
+    rows = {}
+    for name, text in (("out", outgoing_query), ("in", incoming_query)):
+        answer = await pool.query(engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows), timeout=settings.query_timeout)
+        rows[name] = json.loads(answer.body)["results"]["bindings"]
+    outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), [], None
+    for row in rows["out"]:
+        prop, value = row["p"]["value"], row["o"]
+        if prop == RDF_TYPE:
+            types.append(row.get("olabel", {}).get("value") or _local(value["value"]))
+            continue
+        if prop == RDFS_LABEL and value.get("xml:lang") == lang:
+            title = value["value"]
+        entry = _value(value, row.get("olabel"))
+        outgoing[_label(row)][entry["text"] + entry.get("lang", "")] = entry
+    for row in rows["in"]:
+        entry = _value(row["s"], row.get("slabel"))
+        incoming[_label(row)][entry["text"]] = entry
+    context = {"request": request, "lang": lang, "iri": iri.value, "path": f"/id/{path}", "title": title or _local(iri.value),
+               "types": sorted(set(types)), "query": f"DESCRIBE <{iri.value}>",
+               "outgoing": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())],
+               "incoming": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())]}
+    return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
+
+
+def _label(row: dict) -> str:
+    return row.get("plabel", {}).get("value") or _local(row["p"]["value"])
+
+
+def _local(iri: str) -> str:
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _value(term: dict, label: dict | None) -> dict:
+    if term["type"] == "literal":
+        return {"text": term["value"], "lang": term.get("xml:lang", "")}
+    href = term["value"].replace("https://w3id.org/mea-kg/id/", "/id/", 1) if term["value"].startswith(ID) else term["value"]
+    return {"text": (label or {}).get("value") or _local(term["value"]), "href": href if term["type"] == "uri" else None}
 
 
 def preferred_language(header: str | None) -> str | None:
