@@ -19,7 +19,7 @@ from ..workers import QueryPool
 from . import problems
 from .cache import AnswerCache
 from .middleware import BodyLimit, ServerHeader
-from .routes import dumps, queries, resources, sparql, store, void
+from .routes import dumps, queries, resources, sparql, store, ui, void
 
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
 11.24 and the CAMI programme of work). Every error is an RFC 9457 problem (`application/problem+json`)
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     app.include_router(void.router)
     app.include_router(dumps.router)
+    app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD", "OPTIONS"],

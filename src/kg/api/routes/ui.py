@@ -1,0 +1,46 @@
+"""``/``: the entry page — what the dataset is, a SPARQL form, the canned queries and an index of the
+programmes, taxa, countries and actors (server-rendered, no JavaScript)."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request, Response
+
+from ... import engine
+from ...formats import Format
+from ..deps import PoolDep, SettingsDep
+from .resources import templates
+
+router = APIRouter(tags=["Web UI"])
+
+_INDEX = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?kind ?item ?label WHERE {
+  VALUES (?kind ?class) { ("Programmes" mea:WorkProgramme) ("Taxa" mea:Taxon) ("Countries" mea:Country)
+                          ("Landscapes" mea:Landscape) ("Actors" mea:Actor) }
+  ?item a ?class ; rdfs:label ?label FILTER(LANG(?label) = "en")
+} ORDER BY ?kind LCASE(?label)"""
+_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+EXAMPLE = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+SELECT ?code ?text WHERE {
+  ?activity a mea:ActivityTouchingCitesAppendixITaxon ; mea:code ?code ; mea:text ?text .
+  FILTER(LANG(?text) = "en")
+} ORDER BY ?code"""
+ORDER = ("Programmes", "Taxa", "Countries", "Landscapes", "Actors")
+
+
+@router.get("/", summary="The web entry page", include_in_schema=False)
+async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+    listing = await pool.query(engine.Request(_INDEX, max_rows=settings.max_rows), timeout=settings.query_timeout)
+    size = await pool.query(engine.Request(_SIZE), timeout=settings.query_timeout)
+    groups: dict[str, list[dict]] = {kind: [] for kind in ORDER}
+    for row in json.loads(listing.body)["results"]["bindings"]:
+        groups[row["kind"]["value"]].append({"label": row["label"]["value"],
+                                             "href": row["item"]["value"].replace("https://w3id.org/mea-kg/id/", "/id/", 1)})
+    context = {"request": request, "version": pool.version, "example": EXAMPLE,
+               "triples": json.loads(size.body)["results"]["bindings"][0]["n"]["value"],
+               "formats": [f.value for f in Format if not f.is_graph],
+               "queries": list(request.app.state.catalogue.values()),
+               "index": [{"title": kind, "items": groups[kind]} for kind in ORDER]}
+    return templates.TemplateResponse(request, "index.html", context)
