@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
@@ -65,6 +67,8 @@ def test_browsers_get_an_html_page(client):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Promouvoir l’échange d’informations" in page.text and "Promote the exchange of information" in page.text
     assert 'href="/id/actor/traffic"' in page.text and "Activity with an unconfirmed actor" in page.text
+    assert re.search(r"1\.1\.6: TRAFFIC</a> <span class=\"unconfirmed\">\(to be confirmed\)", page.text)
+    assert page.text.count("(to be confirmed)") == 2  # TRAFFIC and the CITES Secretariat
     assert '?format=turtle' in page.text and "/sparql?query=" in page.text
 
 

@@ -32,7 +32,8 @@ DESCRIPTIONS = {None: _DESCRIPTION.format(filter="")} | {
     lang: _DESCRIPTION.format(filter=f'FILTER(LANGMATCHES(LANG(?label), "{lang}"))') for lang in LANGUAGES}
 _EXISTS = "ASK { ?r ?p ?o }"
 _PAGE_OUT = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?r ?p ?plabel ?o ?olabel WHERE {{ ?r ?p ?o .
+SELECT ?r ?p ?plabel ?o ?olabel ?unconfirmed WHERE {{ ?r ?p ?o .
+  OPTIONAL {{ ?o a <https://w3id.org/mea-kg/ontology#UnconfirmedResponsibility> . BIND(true AS ?unconfirmed) }}
   OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
   OPTIONAL {{ ?o rdfs:label ?olabel FILTER(LANGMATCHES(LANG(?olabel), "{lang}")) }} }}"""
 _PAGE_IN = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -41,6 +42,7 @@ SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
   OPTIONAL {{ ?s rdfs:label ?slabel FILTER(LANGMATCHES(LANG(?slabel), "{lang}")) }} }} LIMIT 500"""
 PAGE_QUERIES = {lang: (_PAGE_OUT.format(lang=lang), _PAGE_IN.format(lang=lang)) for lang in LANGUAGES}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+UNCONFIRMED = {"en": "(to be confirmed)", "fr": "(à confirmer)"}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
@@ -114,6 +116,8 @@ async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.
         if prop == RDFS_LABEL and value.get("xml:lang") == lang:
             title = value["value"]
         entry = _value(value, row.get("olabel"))
+        if "unconfirmed" in row:
+            entry["note"] = UNCONFIRMED[lang]
         outgoing[_label(row)][entry["text"] + entry.get("lang", "")] = entry
     for row in rows["in"]:
         entry = _value(row["s"], row.get("slabel"))
