@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import BuildLocked, StoreCorrupt, StoreMissing
+from .namespaces import PREFIXES
 
 DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
@@ -69,10 +70,8 @@ def open_store(store_dir: Path) -> tuple[ox.Store, dict]:
     return store, manifest
 
 
-def write_dumps(dataset: ox.Store, directory: Path, *, prefixes: dict[str, str] | None = None) -> None:
+def write_dumps(dataset: ox.Store, directory: Path) -> None:
     """Write every dump of DUMPS into ``directory``."""
-    from .namespaces import PREFIXES
-
     merged = list(dataset.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
     for name, fmt in DUMPS.items():
         opener = gzip.open if name.endswith(".gz") else open
@@ -80,7 +79,7 @@ def write_dumps(dataset: ox.Store, directory: Path, *, prefixes: dict[str, str] 
             if fmt is ox.RdfFormat.N_QUADS:
                 dataset.dump(out, format=fmt)
             else:
-                ox.serialize(merged, out, format=fmt, prefixes=(prefixes or PREFIXES) if fmt is ox.RdfFormat.TURTLE else None)
+                ox.serialize(merged, out, format=fmt, prefixes=PREFIXES if fmt is ox.RdfFormat.TURTLE else None)
 
 
 def verify(store_dir: Path) -> dict:
