@@ -109,14 +109,22 @@ def _variable(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+def header(text: str, path: Path) -> dict:
+    """The YAML of a query's ``#+`` lines; ValueError naming the file when it is malformed."""
+    lines = "\n".join(line[3:] for line in text.splitlines() if line.startswith("#+ ") or line == "#+")
+    try:
+        meta = yaml.safe_load(lines) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: malformed #+ header: {err}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path}: the #+ header is not a mapping")
+    return meta
+
+
 def read(path: Path) -> CannedQuery:
     """Parse one ``.rq`` file; ValueError naming the file when its header is malformed."""
     text = path.read_text(encoding="utf-8")
-    header = "\n".join(line[3:] for line in text.splitlines() if line.startswith("#+ ") or line == "#+")
-    try:
-        meta = yaml.safe_load(header) or {}
-    except yaml.YAMLError as err:
-        raise ValueError(f"{path}: malformed #+ header: {err}") from None
+    meta = header(text, path)
     if not _NAME.match(path.stem):
         raise ValueError(f"{path}: query names are lower-case words joined by hyphens")
     params = []

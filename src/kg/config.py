@@ -65,3 +65,8 @@ class Settings(BaseSettings):
     @cached_property
     def queries_dir(self) -> Path:
         return self.project_dir / "queries"
+
+    @cached_property
+    def yasgui_dir(self) -> Path:
+        """YASGUI's build, installed from the npm registry by the set-up command (``npm ci``)."""
+        return self.project_dir / "node_modules" / "@zazuko" / "yasgui" / "build"

@@ -3,11 +3,7 @@ subprocess and against the same app served in-process by uvicorn."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
 
 import httpx
 import pytest
@@ -18,46 +14,24 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.api.main import create_app
+from tests.live import free_port, serve, wait_until_up
 
 ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
-
-
 @pytest.fixture(scope="module", params=["subprocess", "in-process"])
 def endpoint(request, served_settings):
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/sparql"
     if request.param == "subprocess":
-        process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(served_settings.store_dir),
-                                    "--workers", "2", "--query-timeout", "5"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            _wait_until_up(url)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=15)
+        with serve(served_settings.store_dir, "--workers", "2", "--query-timeout", "5") as base:
+            yield base + "/sparql"
     else:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/sparql"
         server = uvicorn.Server(uvicorn.Config(create_app(served_settings), host="127.0.0.1", port=port, log_level="warning"))
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         try:
-            _wait_until_up(url)
+            wait_until_up(url)
             yield url
         finally:
             server.should_exit = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from .. import __version__, catalogue
+from .. import __version__, catalogue, pages
 from ..config import Settings
 from ..workers import QueryPool
 from . import problems
@@ -21,6 +22,7 @@ from .cache import AnswerCache
 from .middleware import BodyLimit, ServerHeader
 from .routes import dumps, queries, resources, sparql, store, ui, void
 
+logger = logging.getLogger("kg.api")
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
 11.24 and the CAMI programme of work). Every error is an RFC 9457 problem (`application/problem+json`)
 with `type`, `title`, `status` and `detail`."""
@@ -51,9 +53,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                    swagger_css_url="/static/swagger-ui/swagger-ui.css",
                                    swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")  # files of swagger-ui-py
 
+    app.mount("/static/kg", StaticFiles(directory=Path(__file__).parent / "static"), name="kg-static")
+    if settings.yasgui_dir.is_dir():
+        app.mount("/static/yasgui", StaticFiles(directory=settings.yasgui_dir), name="yasgui")
+    else:
+        logger.warning("YASGUI is not installed (%s): / offers the plain SPARQL form; run `npm ci`", settings.yasgui_dir)
+    app.state.yasgui = settings.yasgui_dir.is_dir()
     app.state.settings = settings
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     app.state.catalogue = catalogue.load(settings.queries_dir)
+    app.state.sections = pages.load()
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -68,7 +69,7 @@ def test_browsers_get_an_html_page(client):
     assert "Promouvoir l’échange d’informations" in page.text and "Promote the exchange of information" in page.text
     assert 'href="/id/actor/traffic"' in page.text and "Activity with an unconfirmed actor" in page.text
     assert re.search(r"1\.1\.6: TRAFFIC</a> <span class=\"unconfirmed\">\(to be confirmed\)", page.text)
-    assert page.text.count("(to be confirmed)") == 2  # TRAFFIC and the CITES Secretariat
+    assert page.text.count("(to be confirmed)") == 4  # TRAFFIC and the CITES Secretariat, in the actors section and the statements
     assert '?format=turtle' in page.text and "/sparql?query=" in page.text
 
 
@@ -90,3 +91,51 @@ def test_language_and_format_overrides(client):
     assert turtle.headers["content-type"].startswith("text/turtle")
     assert client.get("/id/activity/cami/1.1.6", params={"lang": "de"}).status_code == 400
     assert client.get("/id/activity/cami/1.1.6", params={"format": "csv"}).status_code == 400
+
+
+def _section(page: str, name: str) -> str:
+    match = re.search(rf'<section id="{name}">(.*?)</section>', page, re.S)
+    assert match, f"no section {name}"
+    return match.group(1)
+
+
+def test_activity_page_sections(client):
+    page = client.get("/id/activity/cami/2.3.8", headers={"Accept": "text/html"}).text
+    facts = _section(page, "activity-facts")
+    assert "Increase transboundary cooperation across the Ustyurt." in facts and "Accroître la coopération" in facts
+    assert 'href="/id/landscape/ustyurt"' in facts and 'href="/id/priority/high-medium"' in facts
+    actors = _section(page, "activity-actors")
+    assert 'href="/id/actor/saiga-mou"' in actors and 'href="/id/actor/cms-secretariat"' in actors
+    taxa = _section(page, "activity-taxa")
+    assert re.search(r'href="/id/taxon/equus-hemionus">[^<]*</a></td>\s*<td>II</td>\s*<td>II</td>', taxa), "CITES II and CMS II"
+    assert re.search(r'href="/id/taxon/saiga">[^<]*</a></td>\s*<td></td>\s*<td>II</td>', taxa), "the genus: CITES lists its species"
+    assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1 and 'href="/id/taxon/saiga"><title>' in page
+    sub_items = _section(client.get("/id/activity/cami/1.3.1?lang=fr", headers={"Accept": "text/html"}).text, "activity-sub-items")
+    assert sub_items.count("<tr>") == 1 + 6 and "élaborer des normes communes pour les cartes" in sub_items
+
+
+def test_taxon_page_shows_listings_over_time_and_activities(client):
+    page = client.get("/id/taxon/uncia-uncia", headers={"Accept": "text/html"}).text
+    listings = _section(page, "taxon-listings")
+    assert "2012-09-25" in listings and "2015-02-08" in listings and "<details>" in listings  # long citations folded
+    assert 'aria-label="listings over time"' in page and "CITES I — Uncia uncia" in page
+    activities = _section(page, "taxon-activities")
+    assert {"/id/activity/cami/2.1.1", "/id/activity/jwp/B5", "/id/activity/jwp/B6"} == set(re.findall(r'href="(/id/activity/[^"]+)"', activities))
+
+
+def test_place_and_actor_pages(client):
+    country = _section(client.get("/id/country/KZ", headers={"Accept": "text/html"}).text, "place-activities")
+    assert 'href="/id/activity/cami/2.3.8"' in country
+    landscape = _section(client.get("/id/landscape/ustyurt", headers={"Accept": "text/html"}).text, "place-activities")
+    assert 'href="/id/activity/cami/2.3.8"' in landscape
+    actor = _section(client.get("/id/actor/traffic?lang=fr", headers={"Accept": "text/html"}).text, "actor-responsibilities")
+    assert 'href="/id/activity/cami/1.1.6"' in actor and "(à confirmer)" in actor
+
+
+def test_each_section_links_a_query_that_reproduces_it(client):
+    page = client.get("/id/actor/traffic", headers={"Accept": "text/html"}).text
+    link = re.search(r'<section id="actor-responsibilities">\s*<h2>[^<]*<a class="query" href="([^"]+)"', page).group(1)
+    answer = client.get(html.unescape(link))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = answer.text.strip().splitlines()[1:]
+    assert len(rows) == _section(page, "actor-responsibilities").count("<tr>") - 1 and any("1.1.6" in row for row in rows)

@@ -5,6 +5,7 @@ with ``Vary: Accept`` (no 303). ``Accept-Language`` picks the language of those 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -12,8 +13,9 @@ from pathlib import Path
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from ... import engine
+from ... import engine, pages, pictures
 from ...formats import Format, Kind, by_name, negotiate, parse_accept
 from ...namespaces import ID
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
@@ -42,7 +44,6 @@ SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
   OPTIONAL {{ ?s rdfs:label ?slabel FILTER(LANGMATCHES(LANG(?slabel), "{lang}")) }} }} LIMIT 500"""
 PAGE_QUERIES = {lang: (_PAGE_OUT.format(lang=lang), _PAGE_IN.format(lang=lang)) for lang in LANGUAGES}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-UNCONFIRMED = {"en": "(to be confirmed)", "fr": "(à confirmer)"}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
@@ -101,47 +102,66 @@ def _representation(request: Request) -> tuple[bool, Format | None]:
 
 async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.NamedNode, path: str, lang: str,
                 headers: dict[str, str]) -> Response:
-    """The resource as a server-rendered HTML page: its description and what links to it."""
+    """The resource as a server-rendered HTML page: its kind's sections (with pictures), its description
+    and what links to it."""
     outgoing_query, incoming_query = PAGE_QUERIES[lang]
     rows = {}
     for name, text in (("out", outgoing_query), ("in", incoming_query)):
-        answer = await pool.query(engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows), timeout=settings.query_timeout)
-        rows[name] = json.loads(answer.body)["results"]["bindings"]
-    outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), [], None
+        rows[name] = await _select(pool, settings, engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows))
+    outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), {}, None
     for row in rows["out"]:
         prop, value = row["p"]["value"], row["o"]
         if prop == RDF_TYPE:
-            types.append(row.get("olabel", {}).get("value") or _local(value["value"]))
+            types[value["value"]] = row.get("olabel", {}).get("value")
             continue
         if prop == RDFS_LABEL and value.get("xml:lang") == lang:
             title = value["value"]
-        entry = _value(value, row.get("olabel"))
+        entry = pages.cell(value, row.get("olabel"))
         if "unconfirmed" in row:
-            entry["note"] = UNCONFIRMED[lang]
+            entry["note"] = pages.UNCONFIRMED[lang]
         outgoing[_label(row)][entry["text"] + entry.get("lang", "")] = entry
     for row in rows["in"]:
-        entry = _value(row["s"], row.get("slabel"))
+        entry = pages.cell(row["s"], row.get("slabel"))
         incoming[_label(row)][entry["text"]] = entry
-    context = {"request": request, "lang": lang, "iri": iri.value, "path": f"/id/{path}", "title": title or _local(iri.value),
-               "types": sorted(set(types)), "query": f"DESCRIBE <{iri.value}>",
+    title = title or pages.local_name(iri.value)
+    sections = []
+    for section in pages.for_types(request.app.state.sections, set(types)):
+        answer = await pool.query(engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
+                                  timeout=settings.query_timeout)
+        sections.append(section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)})
+    context = {"request": request, "lang": lang, "iri": iri.value, "path": f"/id/{path}", "title": title,
+               "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}), "query": f"DESCRIBE <{iri.value}>", "sections": sections,
+               "pictures": _pictures(title, sections),
                "outgoing": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())],
                "incoming": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())]}
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
 
 
+async def _select(pool: PoolDep, settings: SettingsDep, query: engine.Request) -> list[dict]:
+    answer = await pool.query(query, timeout=settings.query_timeout)
+    return json.loads(answer.body)["results"]["bindings"]
+
+
+def _pictures(title: str, sections: list[dict]) -> list[Markup]:
+    """The neighbourhood graph of the sections that name a picture column, and the timeline of listings."""
+    groups = [(section["title"], section["nodes"]) for section in sections if section["nodes"]]
+    drawn = [pictures.neighbourhood(title, groups)] if groups else []
+    for section in sections:
+        if section["timeline"]:
+            drawn.append(pictures.timeline([_bar(row) for row in section["rows"]]))
+    return [Markup(svg) for svg in drawn if svg]
+
+
+def _bar(row: dict[str, dict]) -> dict:
+    """A row of a listings section as a timeline bar."""
+    start, end = row["from"]["text"], row["until"]["text"]
+    return {"lane": f'{row["convention"]["text"]} {row["appendix"]["text"]} — {row["listedTaxon"]["text"]}',
+            "convention": row["convention"]["text"], "start": dt.date.fromisoformat(start) if start else None,
+            "end": dt.date.fromisoformat(end) if end else None}
+
+
 def _label(row: dict) -> str:
-    return row.get("plabel", {}).get("value") or _local(row["p"]["value"])
-
-
-def _local(iri: str) -> str:
-    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
-
-
-def _value(term: dict, label: dict | None) -> dict:
-    if term["type"] == "literal":
-        return {"text": term["value"], "lang": term.get("xml:lang", "")}
-    href = term["value"].replace("https://w3id.org/mea-kg/id/", "/id/", 1) if term["value"].startswith(ID) else term["value"]
-    return {"text": (label or {}).get("value") or _local(term["value"]), "href": href if term["type"] == "uri" else None}
+    return row.get("plabel", {}).get("value") or pages.local_name(row["p"]["value"])
 
 
 def preferred_language(header: str | None) -> str | None:

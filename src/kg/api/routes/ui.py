@@ -41,6 +41,8 @@ async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
     context = {"request": request, "version": pool.version, "example": EXAMPLE,
                "triples": json.loads(size.body)["results"]["bindings"][0]["n"]["value"],
                "formats": [f.value for f in Format if not f.is_graph],
-               "queries": list(request.app.state.catalogue.values()),
+               "queries": list(request.app.state.catalogue.values()), "yasgui": request.app.state.yasgui,
+               "tabs": [{"name": "Example: activities touching CITES Appendix I taxa", "query": EXAMPLE}]
+                       + [{"name": q.name, "query": q.text} for q in request.app.state.catalogue.values()],
                "index": [{"title": kind, "items": groups[kind]} for kind in ORDER]}
     return templates.TemplateResponse(request, "index.html", context)

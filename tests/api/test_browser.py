@@ -1,0 +1,101 @@
+"""The web UI in a real browser: Debian's Chromium, headless, driven by Playwright (no browser download).
+
+Opens `/`, runs a canned query in YASGUI and reads its rows, opens an activity page and follows a link to a
+taxon. Each step leaves a screenshot in ``var/test-artifacts/`` (or ``$KG_TEST_ARTIFACTS``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.config import PROJECT_DIR
+from tests.live import serve
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extra: pip install -e '.[dev]'")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS", PROJECT_DIR / "var" / "test-artifacts"))
+# The machine's network is closed: these flags keep Chromium from trying to reach Google's services.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def base_url(served_settings):
+    with serve(served_settings.store_dir, "--workers", "2") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+
+
+def test_query_ui_runs_a_canned_query(page, base_url, served_settings):
+    page.goto(base_url + "/")
+    page.wait_for_selector(".yasgui .tabsList")
+    tab_names = page.locator(".yasgui .tabsList .tab").all_inner_texts()
+    assert any("activities-by-listing" in name for name in tab_names), tab_names
+    assert len(tab_names) == 1 + len(list(served_settings.queries_dir.glob("*.rq")))
+    assert page.locator("#plain-form").is_hidden()
+    _screenshot(page, "query-ui")
+
+    page.locator(".yasgui .tabsList .tab", has_text="activities-by-listing").click()
+    page.locator(".yasqe_queryButton:visible").click()
+    rows = page.locator(".yasr table.dataTable tbody tr")
+    rows.first.wait_for(timeout=20_000)
+    assert rows.count() >= 10
+    assert page.locator(".yasr table.dataTable thead th", has_text="activity").count() >= 1
+    assert "activity/" in rows.first.inner_text()
+    _screenshot(page, "query-ui-results")
+
+
+def test_activity_page_links_to_its_taxon(page, base_url):
+    page.goto(base_url + "/id/activity/cami/2.3.8")
+    assert page.locator("h1").inner_text() == "CAMI activity 2.3.8"
+    assert page.locator("#activity-actors td", has_text="Saiga MOU").count() == 1
+    assert page.locator("figure svg.picture").count() == 1
+    _screenshot(page, "activity-page")
+
+    page.locator("#activity-taxa a[href='/id/taxon/saiga']").click()
+    page.wait_for_url("**/id/taxon/saiga")
+    assert "Saiga" in page.locator("h1").inner_text()
+    assert page.locator("#taxon-listings tr").count() >= 2  # header and at least one listing
+    assert page.locator("figure svg.picture").count() == 2  # neighbourhood and listings timeline
+    _screenshot(page, "taxon-page")
+
+
+def test_pages_read_without_javascript(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base_url + "/")
+    assert page.locator("#plain-form textarea").is_visible()
+    page.goto(base_url + "/id/taxon/uncia-uncia?lang=fr")
+    assert page.locator("#taxon-activities h2").inner_text().startswith("Activités touchant ce taxon")
+    context.close()
