@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+import rdflib
 
-from . import __version__, owl, reason, sources, store, validate
+from . import __version__, docs, jsonld, owl, reason, sources, store, validate
 from .config import Settings
 from .errors import ValidationFailed
 
@@ -42,6 +43,9 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
         if settings.owl_check:
             with timer("HermiT"):
                 owl.check(dataset)
+        with timer("docs"):
+            ontology = rdflib.Graph().parse(settings.ontology_file)
+            documents = {store.ONTOLOGY_DOCS: docs.html(ontology), store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology))}
         with timer("store"):
             manifest = {
                 "id": store.new_release_id(),
@@ -55,7 +59,7 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 "inferred": inferred,
                 "seconds": timer.seconds,
             }
-            release = store.publish(settings.store_dir, dataset, manifest)
+            release = store.publish(settings.store_dir, dataset, manifest, documents=documents)
     return BuildReport(release, len(dataset), inferred, manifest["graphs"], timer.seconds)
 
 

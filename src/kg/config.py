@@ -70,3 +70,8 @@ class Settings(BaseSettings):
     def yasgui_dir(self) -> Path:
         """YASGUI's build, installed from the npm registry by the set-up command (``npm ci``)."""
         return self.project_dir / "node_modules" / "@zazuko" / "yasgui" / "build"
+
+    @cached_property
+    def mermaid_dir(self) -> Path:
+        """Mermaid's build (npm), which draws the ontology's class diagram on /ontology."""
+        return self.project_dir / "node_modules" / "mermaid" / "dist"

@@ -73,8 +73,12 @@ def for_types(sections: list[Section], types: set[str]) -> list[Section]:
 
 
 def local_href(iri: str) -> str:
-    """A link to an IRI: ``/id/…`` on this server for the graph's own resources."""
-    return iri.replace(ID, "/id/", 1) if iri.startswith(ID) else iri
+    """A link to an IRI: on this server for the graph's own resources (``/id/…``) and terms (``/ontology#…``)."""
+    if iri.startswith(ID):
+        return "/id/" + iri[len(ID):]
+    if iri.startswith(MEA):
+        return "/ontology#" + iri[len(MEA):]
+    return iri
 
 
 def local_name(iri: str) -> str:

@@ -7,7 +7,7 @@ import hashlib
 from fastapi import Request, Response
 
 from .. import engine
-from ..formats import Format, Kind, by_name, negotiate
+from ..formats import Format, Kind, by_name, negotiate, parse_accept
 from ..workers import QueryPool
 from .deps import Settings
 from .problems import Problem
@@ -32,6 +32,28 @@ def chosen_formats(request: Request) -> tuple[Format | None, Format | None]:
     if results is None and graph is None:
         raise Problem(406, "not-acceptable", f"cannot answer with any of: {accept}")
     return results, graph
+
+
+def html_or_graph(request: Request) -> tuple[bool, Format | None]:
+    """(HTML?, RDF format): ``?format=`` first, then the Accept header (a browser's text/html → HTML)."""
+    override = request.query_params.get("format")
+    if override:
+        if override == "html":
+            return True, None
+        try:
+            fmt = by_name(override)
+        except ValueError as err:
+            raise Problem(400, "bad-request", str(err)) from None
+        if not fmt.is_graph:
+            raise Problem(400, "bad-request", f"{override} is a results format; resources are RDF or HTML")
+        return False, fmt
+    ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
+    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
+        return True, None
+    fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
+    if fmt is None:
+        raise Problem(406, "not-acceptable", "resources are HTML, Turtle, JSON-LD, N-Triples, RDF/XML, N-Quads or TriG")
+    return False, fmt
 
 
 def etag_for(version: str, *parts: object) -> str:

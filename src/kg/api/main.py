@@ -20,7 +20,7 @@ from ..workers import QueryPool
 from . import problems
 from .cache import AnswerCache
 from .middleware import BodyLimit, ServerHeader
-from .routes import dumps, queries, resources, sparql, store, ui, void
+from .routes import dumps, ontology, queries, resources, sitemap, sparql, store, ui, void
 
 logger = logging.getLogger("kg.api")
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
@@ -59,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         logger.warning("YASGUI is not installed (%s): / offers the plain SPARQL form; run `npm ci`", settings.yasgui_dir)
     app.state.yasgui = settings.yasgui_dir.is_dir()
+    if settings.mermaid_dir.is_dir():
+        app.mount("/static/mermaid", StaticFiles(directory=settings.mermaid_dir), name="mermaid")
     app.state.settings = settings
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     app.state.catalogue = catalogue.load(settings.queries_dir)
@@ -68,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(store.router)
     app.include_router(queries.router)
     app.include_router(resources.router)
+    app.include_router(ontology.router)
     app.include_router(void.router)
+    app.include_router(sitemap.router)
     app.include_router(dumps.router)
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from xml.etree import ElementTree
+
 import rdflib
 
 VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
 
 
 def test_void_describes_the_dataset(client, graph):
@@ -25,3 +28,31 @@ def test_void_describes_the_dataset(client, graph):
     linksets = list(void.objects(dataset, VOID.subset))
     assert linksets == []  # no resource of the graph links to an external dataset yet (InforMEA terms will)
     assert client.get("/.well-known/void", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_property_partitions_and_dcat_catalogue(client, graph):
+    void = rdflib.Graph().parse(data=client.get("/catalog", headers={"Accept": "text/turtle"}).content, format="turtle")
+    dataset = rdflib.URIRef("http://testserver/.well-known/void#dataset")
+    partitions = {void.value(p, VOID.property): int(void.value(p, VOID.triples)) for p in void.objects(dataset, VOID.propertyPartition)}
+    code = "https://w3id.org/mea-kg/ontology#code"
+    assert partitions[rdflib.URIRef(code)] == len(list(graph.query(f"SELECT * WHERE {{ ?s <{code}> ?o }}", use_default_graph_as_union=True)))
+    catalogue = rdflib.URIRef("http://testserver/catalog#catalogue")
+    assert (catalogue, rdflib.RDF.type, DCAT.Catalog) in void and (catalogue, DCAT.dataset, dataset) in void
+    assert (dataset, rdflib.RDF.type, DCAT.Dataset) in void
+    downloads = {void.value(d, DCAT.downloadURL) for d in void.objects(dataset, DCAT.distribution)}
+    assert downloads == set(void.objects(dataset, VOID.dataDump))
+    service = void.value(catalogue, DCAT.service)
+    assert void.value(service, DCAT.endpointURL) == rdflib.URIRef("http://testserver/sparql") and (service, DCAT.servesDataset, dataset) in void
+
+
+def test_sitemap_lists_every_resource_page_and_the_dataset(client, select):
+    sitemap = client.get("/sitemap.xml")
+    assert sitemap.status_code == 200 and sitemap.headers["content-type"].startswith("application/xml")
+    root = ElementTree.fromstring(sitemap.content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "sc": "http://sw.deri.org/2007/07/sitemapextension/scschema.xsd"}
+    locations = [loc.text for loc in root.findall("s:url/s:loc", ns)]
+    resources = select('SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), "https://w3id.org/mea-kg/id/")) }')
+    assert len(locations) == len(resources) + 2 and "http://testserver/id/country/KZ" in locations
+    assert root.find("sc:dataset/sc:sparqlEndpointLocation", ns).text == "http://testserver/sparql"
+    assert len(root.findall("sc:dataset/sc:dataDumpLocation", ns)) == 4
+    assert "Sitemap: http://testserver/sitemap.xml" in client.get("/robots.txt").text

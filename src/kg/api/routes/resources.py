@@ -16,11 +16,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ... import engine, pages, pictures
-from ...formats import Format, Kind, by_name, negotiate, parse_accept
+from ...formats import Format
 from ...namespaces import ID
-from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
+from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..problems import Problem
+from .ontology import jsonld_compacted
 from .sparql import ERROR_RESPONSES
 
 router = APIRouter(tags=["Linked data"])
@@ -56,7 +57,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         iri = ox.NamedNode(ID + path)
     except ValueError:
         raise Problem(400, "bad-request", f"not a resource path: {path!r}") from None
-    wants_html, fmt = _representation(request)
+    wants_html, fmt = html_or_graph(request)
     language = request.query_params.get("lang") or preferred_language(request.headers.get("accept-language"))
     if language not in (None, *LANGUAGES):
         raise Problem(400, "bad-request", f"lang is one of: {', '.join(LANGUAGES)}")
@@ -75,29 +76,8 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         return await _page(request, pool, settings, iri, path, language, headers)
     answer = await pool.query(engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
                               timeout=settings.query_timeout)
-    return Response(answer.body, media_type=media_type_header(answer.media_type), headers=headers)
-
-
-def _representation(request: Request) -> tuple[bool, Format | None]:
-    """(HTML?, RDF format): ``?format=`` first, then the Accept header (a browser's text/html → HTML)."""
-    override = request.query_params.get("format")
-    if override:
-        if override == "html":
-            return True, None
-        try:
-            fmt = by_name(override)
-        except ValueError as err:
-            raise Problem(400, "bad-request", str(err)) from None
-        if not fmt.is_graph:
-            raise Problem(400, "bad-request", f"{override} is a results format; resources are RDF or HTML")
-        return False, fmt
-    ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
-    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
-        return True, None
-    fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
-    if fmt is None:
-        raise Problem(406, "not-acceptable", "resources are HTML, Turtle, JSON-LD, N-Triples, RDF/XML, N-Quads or TriG")
-    return False, fmt
+    body = jsonld_compacted(answer.body, settings.store_dir) if fmt is Format.JSONLD else answer.body
+    return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
 async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.NamedNode, path: str, lang: str,

@@ -1,4 +1,6 @@
-"""``/.well-known/void``: the VoID description of the dataset (size, classes, properties, links, endpoint, licence, sources)."""
+"""``/.well-known/void`` and ``/catalog``: the dataset described in VoID (size, classes, properties, links,
+endpoint, licence, sources, dumps) and DCAT (a catalogue with the dataset, its distributions — the dumps — and
+the SPARQL data service), one document for both."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..problems import Problem
+from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES
 
 router = APIRouter(tags=["Linked data"])
 
@@ -23,12 +26,15 @@ SOURCES = (ID + "programme/jwp", ID + "document/cms-resolution-11.24", ID + "pro
 _STATISTICS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
                         (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 _CLASSES = "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class ORDER BY ?class"
+_PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY ?property"
+DCAT = "http://www.w3.org/ns/dcat#"
 _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}")
     && !STRSTARTS(STR(?o), "{ID}") && !STRSTARTS(STR(?o), "https://w3id.org/mea-kg/") && ?p != <{RDF}type>)
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset")
+@router.get("/.well-known/void", summary="VoID (and DCAT) description of the dataset")
+@router.get("/catalog", summary="DCAT catalogue entry of the dataset (the same document as /.well-known/void)")
 async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:
@@ -39,11 +45,11 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     if cached is not None:
         return cached
     rows = {}
-    for name, text in (("statistics", _STATISTICS), ("classes", _CLASSES), ("links", _LINKS)):
+    for name, text in (("statistics", _STATISTICS), ("classes", _CLASSES), ("properties", _PROPERTIES), ("links", _LINKS)):
         answer = await pool.query(engine.Request(text, max_rows=10_000), timeout=settings.query_timeout)
         rows[name] = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
     body = ox.serialize(_describe(base, pool.version, rows), format=fmt.rdf_format,
-                        prefixes={"void": VOID, "dcterms": DCTERMS, "mea": MEA})
+                        prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "mea": MEA})
     return Response(body, media_type=media_type_header(fmt.media_type),
                     headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"})
 
@@ -74,6 +80,12 @@ def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) ->
     triples += [ox.Triple(dataset, dc("source"), ox.NamedNode(s)) for s in SOURCES]
     triples += [ox.Triple(dataset, void("dataDump"), ox.NamedNode(f"{base}/dumps/{name}")) for name in store.DUMPS]
     triples += [ox.Triple(dataset, void("vocabulary"), ox.NamedNode(v)) for v in (MEA, DWC, SKOS, DCTERMS, PROV)]
+    for row in rows["properties"]:
+        partition = ox.BlankNode()
+        triples += [ox.Triple(dataset, void("propertyPartition"), partition),
+                    ox.Triple(partition, void("property"), ox.NamedNode(row["property"])),
+                    ox.Triple(partition, void("triples"), integer(row["n"]))]
+    triples += _catalogue(base, dataset, version)
     for row in rows["classes"]:
         partition = ox.BlankNode()
         triples += [ox.Triple(dataset, void("classPartition"), partition),
@@ -83,4 +95,43 @@ def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) ->
         linkset = ox.BlankNode()
         triples += [ox.Triple(dataset, void("subset"), linkset), ox.Triple(linkset, ox.NamedNode(RDF + "type"), void("Linkset")),
                     ox.Triple(linkset, void("target"), ox.NamedNode(row["target"])), ox.Triple(linkset, void("triples"), integer(row["n"]))]
+    return triples
+
+
+def _catalogue(base: str, dataset: ox.NamedNode, version: str) -> list[ox.Triple]:
+    """DCAT: the catalogue, the dataset with one distribution per dump, and the SPARQL endpoint as a data service."""
+    dcat, dc = (lambda n: ox.NamedNode(DCAT + n)), (lambda n: ox.NamedNode(DCTERMS + n))  # noqa: E731
+    a = ox.NamedNode(RDF + "type")
+    catalogue, service = ox.NamedNode(f"{base}/catalog#catalogue"), ox.NamedNode(f"{base}/sparql#service")
+    triples = [
+        ox.Triple(catalogue, a, dcat("Catalog")),
+        ox.Triple(catalogue, dc("title"), ox.Literal("mea-kg catalogue", language="en")),
+        ox.Triple(catalogue, dc("license"), ox.NamedNode(LICENSE)),
+        ox.Triple(catalogue, dcat("dataset"), dataset),
+        ox.Triple(catalogue, dcat("service"), service),
+        ox.Triple(dataset, a, dcat("Dataset")),
+        ox.Triple(dataset, dcat("version"), ox.Literal(version)),
+        ox.Triple(dataset, dcat("keyword"), ox.Literal("migratory species", language="en")),
+        ox.Triple(dataset, dcat("keyword"), ox.Literal("wildlife trade", language="en")),
+        ox.Triple(dataset, dcat("keyword"), ox.Literal("CITES", language="en")),
+        ox.Triple(dataset, dcat("keyword"), ox.Literal("CMS", language="en")),
+        ox.Triple(dataset, dc("language"), ox.NamedNode("http://id.loc.gov/vocabulary/iso639-1/fr")),
+        ox.Triple(dataset, dc("language"), ox.NamedNode("http://id.loc.gov/vocabulary/iso639-1/en")),
+        ox.Triple(dataset, dcat("landingPage"), ox.NamedNode(f"{base}/")),
+        ox.Triple(service, a, dcat("DataService")),
+        ox.Triple(service, dc("title"), ox.Literal("mea-kg SPARQL 1.1 endpoint", language="en")),
+        ox.Triple(service, dcat("endpointURL"), ox.NamedNode(f"{base}/sparql")),
+        ox.Triple(service, dcat("endpointDescription"), ox.NamedNode(f"{base}/sparql")),
+        ox.Triple(service, dcat("servesDataset"), dataset),
+        ox.Triple(service, dc("conformsTo"), ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
+    ]
+    for name in store.DUMPS:
+        distribution = ox.NamedNode(f"{base}/dumps/{name}#distribution")
+        triples += [ox.Triple(dataset, dcat("distribution"), distribution),
+                    ox.Triple(distribution, a, dcat("Distribution")),
+                    ox.Triple(distribution, dcat("downloadURL"), ox.NamedNode(f"{base}/dumps/{name}")),
+                    ox.Triple(distribution, dcat("mediaType"), ox.NamedNode(f"https://www.iana.org/assignments/media-types/{DUMP_MEDIA_TYPES[name]}")),
+                    ox.Triple(distribution, dc("license"), ox.NamedNode(LICENSE))]
+        if name.endswith(".gz"):
+            triples.append(ox.Triple(distribution, dcat("compressFormat"), ox.NamedNode("https://www.iana.org/assignments/media-types/application/gzip")))
     return triples

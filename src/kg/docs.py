@@ -1,0 +1,70 @@
+"""Ontology documentation, generated from ``ontology/mea.ttl`` by ``kg build``: pyLODE's HTML page of every
+class and property, with a class diagram (Mermaid) of the ontology's classes, their subclass links and the
+object properties between them. The same diagram text is kept in the README (a test checks it is current)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import rdflib
+from rdflib.namespace import OWL, RDF, RDFS
+
+from .namespaces import MEA
+
+_ENTITY = re.compile(r'(<div class="property entity" id="([^"]+)">)(\s*<h3>.{0,600}?<code>' + re.escape(MEA) + r'(\w+)</code>)', re.S)
+DIAGRAM_SCRIPT = '<script src="/static/mermaid/mermaid.min.js"></script><script>mermaid.initialize({startOnLoad: true});</script>'
+
+
+def class_diagram(graph: rdflib.Graph) -> str:
+    """A Mermaid ``classDiagram`` of the ``mea:`` classes: subclass links, and each object property whose
+    domain and range are both ``mea:`` classes."""
+    def local(term: rdflib.term.Node) -> str | None:
+        return str(term)[len(MEA):] if isinstance(term, rdflib.URIRef) and str(term).startswith(MEA) else None
+
+    classes = sorted(name for name in map(local, graph.subjects(RDF.type, OWL.Class)) if name)
+    lines = ["classDiagram", "  direction LR"]
+    for child in classes:
+        for parent in sorted(filter(None, map(local, graph.objects(rdflib.URIRef(MEA + child), RDFS.subClassOf)))):
+            lines.append(f"  {parent} <|-- {child}")
+    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty)):
+        domains = sorted(filter(None, map(local, graph.objects(prop, RDFS.domain))))
+        ranges = sorted(filter(None, map(local, graph.objects(prop, RDFS.range))))
+        name = local(prop)
+        if name and len(domains) == 1 and len(ranges) == 1:
+            lines.append(f"  {domains[0]} --> {ranges[0]} : {name}")
+    return "\n".join(lines) + "\n"
+
+
+def _anchor_by_local_name(match: re.Match) -> str:
+    """pyLODE names some entries after their label: add an anchor named after the term (``#CitesAppendixITaxon``)
+    so every term IRI's fragment lands on its entry."""
+    div, anchor, rest, local = match.groups()
+    return div + rest if anchor == local else f'<a id="{local}"></a>' + div + rest
+
+
+def html(ontology: rdflib.Graph) -> str:
+    """The ontology's documentation page (pyLODE), with the class diagram after its metadata."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    from pylode import OntPub  # imported here: pyLODE configures the root logger (DEBUG) when imported
+
+    root.setLevel(level)
+    root.handlers[:] = handlers
+
+    english = rdflib.Graph()  # pyLODE runs a term's labels in every language together: document it in English
+    for triple in ontology:
+        if not (isinstance(triple[2], rdflib.Literal) and triple[2].language not in (None, "en")):
+            english.add(triple)
+    page = OntPub(ontology=english).make_html()
+    diagram = class_diagram(ontology)
+    figure = (f'<section id="diagram"><h2>Class diagram</h2><p>The classes of the ontology, their subclass links and the '
+              f'object properties between them (generated from the ontology).</p><pre class="mermaid">\n{diagram}</pre></section>')
+    page = _ENTITY.sub(_anchor_by_local_name, page)
+    page = page.replace('<div class="section" id="classes">', figure + '<div class="section" id="classes">', 1)
+    return page.replace("</body>", DIAGRAM_SCRIPT + "</body>", 1)
+
+
+if __name__ == "__main__":  # python -m kg.docs: print the class diagram (for the README)
+    from .config import Settings
+
+    print(class_diagram(rdflib.Graph().parse(Settings().ontology_file)), end="")
