@@ -3,7 +3,7 @@
 Each section is one SPARQL file in ``sections/*.rq`` whose ``#+`` header says which kind of resource it
 is for (a class of the ontology, matched against the resource's types, inferred ones included), its
 title in English and French, its columns, and whether its rows are drawn as a picture (``picture: var``:
-the neighbourhood graph; ``timeline: true``: listings over time). The query sees the resource as ``?r``
+the neighbourhood graph; ``timeline: true``: listings over time; ``fold: [var]``: long texts folded). The query sees the resource as ``?r``
 and the page language as ``?lang`` (bound as RDF terms); a column ``?x`` shows ``?xLabel`` as its text.
 """
 
@@ -21,7 +21,7 @@ from .namespaces import ID, MEA
 SECTIONS_DIR = Path(__file__).parent / "sections"
 YES_NO = {"en": ("yes", "no"), "fr": ("oui", "non")}
 UNCONFIRMED = {"en": "to be confirmed", "fr": "à confirmer"}
-LONG = 240  # characters: a longer literal (a citation) is folded behind its first words
+LONG = 240  # characters: a longer literal of a folded column (a citation) shows its first words, then opens
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Section:
     text: str
     picture: str | None = None
     timeline: bool = False
+    fold: tuple[str, ...] = ()
 
     def bindings(self, resource: ox.NamedNode, lang: str) -> dict[str, ox.NamedNode | ox.Literal]:
         return {"r": resource, "lang": ox.Literal(lang)}
@@ -46,7 +47,8 @@ class Section:
 
     def table(self, body: bytes, lang: str) -> dict:
         """The section's rows as cells for the page (text, link, language tag, note)."""
-        rows = [{column: _cell(row, column, lang) for column in self.columns} for row in json.loads(body)["results"]["bindings"]]
+        rows = [{column: _cell(row, column, lang, column in self.fold) for column in self.columns}
+                for row in json.loads(body)["results"]["bindings"]]
         return {"name": self.name, "title": self.title[lang], "timeline": self.timeline, "rows": rows,
                 "columns": [(column, labels[lang]) for column, labels in self.columns.items()],
                 "nodes": [row[self.picture] for row in rows] if self.picture else []}
@@ -61,7 +63,7 @@ def load(directory: Path = SECTIONS_DIR) -> list[Section]:
         try:
             sections.append(Section(path.stem, meta["kind"], int(meta["order"]), dict(meta["title"]),
                                     {name: dict(labels) for name, labels in meta["columns"].items()}, text,
-                                    meta.get("picture"), bool(meta.get("timeline", False))))
+                                    meta.get("picture"), bool(meta.get("timeline", False)), tuple(meta.get("fold", ()))))
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{path}: section header needs kind, order, title and columns ({err})") from None
     return sorted(sections, key=lambda s: (s.kind, s.order))
@@ -85,21 +87,23 @@ def local_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def cell(term: dict | None, label: dict | None = None) -> dict:
-    """One SPARQL JSON term as a page cell: a link for an IRI (with its label), text and language for a literal."""
+def cell(term: dict | None, label: dict | None = None, *, fold: bool = False) -> dict:
+    """One SPARQL JSON term as a page cell: a link for an IRI (with its label), text and language for a literal
+    (a long one ``fold``ed behind its first words)."""
     if term is None:
         return {"text": ""}
     if term["type"] == "literal":
         text = term["value"]
-        return {"text": text, "lang": term.get("xml:lang", ""), **({"summary": text[:LONG].rsplit(" ", 1)[0] + " …"} if len(text) > LONG else {})}
+        folded = fold and len(text) > LONG
+        return {"text": text, "lang": term.get("xml:lang", ""), **({"summary": text[:LONG].rsplit(" ", 1)[0] + " …"} if folded else {})}
     if term["type"] == "uri":
         return {"text": (label or {}).get("value") or local_name(term["value"]), "href": local_href(term["value"])}
     return {"text": (label or {}).get("value") or term["value"]}
 
 
-def _cell(row: dict, column: str, lang: str) -> dict:
+def _cell(row: dict, column: str, lang: str, fold: bool) -> dict:
     term = row.get(column)
     if term and term.get("datatype", "").endswith("#boolean"):
         confirmed = term["value"] == "true"
         return {"text": YES_NO[lang][0 if confirmed else 1], **({} if confirmed else {"note": UNCONFIRMED[lang]})}
-    return cell(term, row.get(column + "Label"))
+    return cell(term, row.get(column + "Label"), fold=fold)

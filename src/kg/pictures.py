@@ -54,7 +54,7 @@ def neighbourhood(center: str, groups: list[tuple[str, list[dict]]]) -> str:
              f'aria-label="{escape(center)} and what it links to">']
     points = []
     for i, (node, colour) in enumerate(nodes):
-        angle = -math.pi / 2 + 2 * math.pi * i / max(len(nodes), 1)
+        angle = -math.pi / 2 + 2 * math.pi * (i + 0.5) / max(len(nodes), 1)  # half a step: no node level with the centre's label
         x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
         points.append((node, colour, x, y, angle))
         parts.append(f'<line x1="{cx:.0f}" y1="{cy:.0f}" x2="{x:.0f}" y2="{y:.0f}" stroke="{colour}" stroke-opacity=".45"/>')

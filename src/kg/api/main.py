@@ -19,7 +19,7 @@ from ..config import Settings
 from ..workers import QueryPool
 from . import problems
 from .cache import AnswerCache
-from .middleware import BodyLimit, ServerHeader
+from .middleware import BodyLimit, HeadAsGet, ServerHeader
 from .routes import dumps, ontology, queries, resources, sitemap, sparql, store, ui, void
 
 logger = logging.getLogger("kg.api")
@@ -81,4 +81,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["ETag", "X-Result-Truncated"],
                        max_age=86400)
     app.add_middleware(ServerHeader)
+    app.add_middleware(HeadAsGet)
     return app

@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware: a request-body cap (413) and the ``Server`` header."""
+"""Pure-ASGI middleware: a request-body cap (413), HEAD on GET routes and the ``Server`` header."""
 
 from __future__ import annotations
 
@@ -78,3 +78,25 @@ class ServerHeader:
             await send(message)
 
         await self.app(scope, receive, with_server)
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` on every ``GET`` route (link checkers and crawlers use it): run the GET, send its headers
+    and no body."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)

@@ -139,3 +139,11 @@ def test_each_section_links_a_query_that_reproduces_it(client):
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = answer.text.strip().splitlines()[1:]
     assert len(rows) == _section(page, "actor-responsibilities").count("<tr>") - 1 and any("1.1.6" in row for row in rows)
+
+
+def test_head_answers_like_get_without_a_body(client):
+    for path, accept in (("/id/taxon/saiga", "text/turtle"), ("/id/taxon/saiga", "text/html"), ("/ontology", "text/html"), ("/sitemap.xml", "*/*")):
+        head, get = client.head(path, headers={"Accept": accept}), client.get(path, headers={"Accept": accept})
+        assert head.status_code == get.status_code == 200 and head.content == b"", path
+        assert head.headers.get("etag") == get.headers.get("etag") and head.headers["content-type"] == get.headers["content-type"]
+    assert client.head("/id/taxon/no-such-taxon").status_code == 404
