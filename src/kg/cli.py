@@ -25,7 +25,7 @@ from .owl import Inconsistent
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
 
 StoreOption = Annotated[Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")]
 MAX_FINDINGS_SHOWN = 50
