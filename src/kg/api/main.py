@@ -15,11 +15,13 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__, catalogue
 from ..config import Settings
+from ..informea.feed import Feed
+from ..informea.model import MODEL
 from ..workers import QueryPool
 from . import problems
 from .cache import AnswerCache
 from .middleware import BodyLimit, ServerHeader
-from .routes import dumps, queries, resources, sparql, store, ui, void
+from .routes import dumps, informea, queries, resources, sparql, store, ui, void
 
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
 11.24 and the CAMI programme of work). Every error is an RFC 9457 problem (`application/problem+json`)
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     app.state.catalogue = catalogue.load(settings.queries_dir)
+    app.state.informea = Feed(MODEL, settings.queries_dir / "informea")
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(resources.router)
     app.include_router(void.router)
     app.include_router(dumps.router)
+    app.include_router(informea.router)
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
