@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from typing import Callable
 from urllib.parse import quote
 
-from .model import CONTAINER, DATETIME, NAMESPACE, EntityType, Model
+from .model import CONTAINER, DATETIME, NAMESPACE, EntityType, Model, Property
 from .options import ODataError
 
 EDMX = "http://schemas.microsoft.com/ado/2007/06/edmx"
@@ -158,10 +158,15 @@ def json_single(model: Model, entity_type: EntityType, entity: dict, base: str, 
     return _json({"d": json_entity(model, entity_type, entity, base, expand=expand, select=select, children=children)})
 
 
-def _atom_value(value: object, edm_type: str) -> str:
-    if edm_type == DATETIME:
-        return value.strftime("%Y-%m-%dT%H:%M:%S")
-    return str(value)
+def _atom_property(prop: Property, value: object) -> ET.Element:
+    """``<d:name m:type="…">value</d:name>``, or ``m:null="true"``."""
+    attributes = {} if prop.type == "Edm.String" else {f"{{{M}}}type": prop.type}
+    if value is None:
+        attributes[f"{{{M}}}null"] = "true"
+    element = ET.Element(f"{{{D}}}{prop.name}", attributes)
+    if value is not None:
+        element.text = value.strftime("%Y-%m-%dT%H:%M:%S") if prop.type == DATETIME else str(value)
+    return element
 
 
 def _timestamp(value: dt.datetime | None) -> str:
@@ -194,13 +199,7 @@ def atom_entry(model: Model, entity_type: EntityType, entity: dict, base: str, u
     for prop in entity_type.properties:
         if select and prop.name not in select and prop.name != entity_type.key:
             continue
-        value = entity.get(prop.name)
-        attributes = {} if prop.type == "Edm.String" else {f"{{{M}}}type": prop.type}
-        if value is None:
-            attributes[f"{{{M}}}null"] = "true"
-        element = ET.SubElement(properties, f"{{{D}}}{prop.name}", attributes)
-        if value is not None:
-            element.text = _atom_value(value, prop.type)
+        properties.append(_atom_property(prop, entity.get(prop.name)))
     return entry
 
 
@@ -229,6 +228,13 @@ def atom_single(*args, **kwargs) -> bytes:
     return _xml(atom_entry(*args, root=True, **kwargs))
 
 
+def property_document(prop: Property, value: object, fmt: str) -> tuple[bytes, str]:
+    """One property of one entity (``Treaties('cms')/url``)."""
+    if fmt == "json":
+        return _json({"d": {prop.name: _json_value(value, prop.type)}}), JSON_TYPE
+    return _xml(_atom_property(prop, value)), XML_TYPE
+
+
 # --- errors ---------------------------------------------------------------------------------------------
 
 def error_body(error: ODataError, fmt: str) -> tuple[bytes, str]:
@@ -242,7 +248,7 @@ def error_body(error: ODataError, fmt: str) -> tuple[bytes, str]:
 
 def negotiate(format_option: str | None, accept: str | None) -> str:
     """``json`` or ``atom`` (OData v2's default) from ``$format`` or the Accept header; never fails."""
-    if format_option:
+    if format_option and any(word in format_option.lower() for word in ("json", "atom", "xml")):
         return "json" if "json" in format_option.lower() else "atom"
     accept = (accept or "").lower()
     json_at, xml_at = accept.find("json"), max(accept.find("atom"), accept.find("xml"))

@@ -60,7 +60,8 @@ async def metadata(request: Request, pool: PoolDep) -> Response:
     return _respond(documents.metadata(MODEL), documents.XML_TYPE, _etag(request, pool.version, "edmx"))
 
 
-@router.get("/{path:path}", summary="An entity set, one entity, its navigation records, or a $count", responses=_ERRORS)
+@router.get("/{path:path}", summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
+            responses=_ERRORS)
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     match = _PATH.match(path)
     entity_type = MODEL.by_set(match["set"]) if match else None
@@ -89,10 +90,16 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
                     documents.atom_single(MODEL, entity_type, entity, base, release_time(pool.version),
                                           expand=parsed.expand, select=parsed.select, children=children))
             return _respond(body, documents.JSON_TYPE if fmt == "json" else documents.ATOM_ENTRY_TYPE, etag)
+        prop = entity_type.property(match["nav"])
+        if prop is not None and not match["count"]:
+            _single_options(params, entity_type)
+            body, media_type = documents.property_document(prop, entity.get(prop.name), fmt)
+            return _respond(body, media_type, etag)
         navigation = entity_type.navigation(match["nav"])
         if navigation is None:
-            raise ODataError(404, f"{entity_type.name} has no navigation {match['nav']!r}; it has "
-                                  f"{', '.join(n.name for n in entity_type.navigations)}", "NotFound")
+            raise ODataError(404, f"{entity_type.name} has no property or navigation {match['nav']!r}; it has "
+                                  f"{', '.join([p.name for p in entity_type.properties] + [n.name for n in entity_type.navigations])}",
+                             "NotFound")
         related = await _children(feed, pool, timeout, entity_type, (navigation.name,))
         entities, entity_type = related(entity, navigation.name), MODEL.type(navigation.target)
     elif match["nav"] is not None:
@@ -102,8 +109,9 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     wanted = len(selected) - parsed.skip if parsed.top is None else parsed.top
     size = max(0, min(wanted, settings.informea_page_size))
     page = selected[parsed.skip: parsed.skip + size]
-    if match["count"]:
-        return Response(str(len(page)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag})
+    if match["count"]:  # $count honours $filter, $skip and $top, not the page size
+        counted = selected[parsed.skip:] if parsed.top is None else selected[parsed.skip: parsed.skip + parsed.top]
+        return Response(str(len(counted)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag})
     next_link = None
     if wanted > size and parsed.skip + size < total:
         next_link = _next_link(request, base, path, parsed.skip + size, None if parsed.top is None else wanted - size)
