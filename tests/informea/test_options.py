@@ -40,6 +40,7 @@ def test_literals_functions_and_escapes():
     ("published gt '2014'", "datetime'"), ("number gt null", "null can only"), ("frobnicate(number)", "unknown function"),
     ("substringof(number)", "takes 2 argument"), ("number eq '1' number", "unexpected 'number'"), ("number # 1", "unexpected '#'"),
     ("published eq datetime'soon'", "not a date-time"), ("length(published) eq 1", "expects Edm.String"), ("", "empty"),
+    ("(" * 5000 + "number eq '1'" + ")" * 5000, "nested more than"), ("not " * 5000 + "number", "true/false"),
 ])
 def test_malformed_filters_are_400_with_a_reason(text, message):
     with pytest.raises(ODataError) as caught:

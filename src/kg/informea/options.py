@@ -197,6 +197,7 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE)
 
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
+MAX_DEPTH = 32
 _FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "substringof": ((STRING, STRING), BOOLEAN), "startswith": ((STRING, STRING), BOOLEAN),
     "endswith": ((STRING, STRING), BOOLEAN), "tolower": ((STRING,), STRING), "toupper": ((STRING,), STRING),
@@ -228,7 +229,7 @@ def _tokens(text: str) -> list[_Token]:
 
 class _Parser:
     def __init__(self, text: str, entity_type: EntityType):
-        self.tokens, self.pos, self.type, self.text = _tokens(text), 0, entity_type, text
+        self.tokens, self.pos, self.type, self.text, self.depth = _tokens(text), 0, entity_type, text, 0
 
     def peek(self) -> _Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -253,10 +254,14 @@ class _Parser:
         return None
 
     def expression(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise bad(f"$filter: nested more than {MAX_DEPTH} levels deep")
         node = self.conjunction()
         while self.keyword("or"):
             left = _boolean(node, "or")
             node = Logical("or", (left, _boolean(self.conjunction(), "or")))
+        self.depth -= 1
         return node
 
     def conjunction(self):
@@ -266,9 +271,13 @@ class _Parser:
         return node
 
     def unary(self):
-        if self.keyword("not"):
-            return Logical("not", (_boolean(self.unary(), "not"),))
-        return self.comparison()
+        negations = 0
+        while self.keyword("not"):
+            negations += 1
+        node = self.comparison()
+        for _ in range(negations):
+            node = Logical("not", (_boolean(node, "not"),))
+        return node
 
     def comparison(self):
         left = self.primary()

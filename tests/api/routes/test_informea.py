@@ -344,3 +344,10 @@ def test_errors_in_atom_and_unknown_resources(base, odata):
         assert response.status_code == 404 and response.json()["error"]["code"] == "NotFound", path
     with pytest.raises(HttpError):
         odata.entity_sets.Decisions.get_entity("no-such-decision").execute()
+
+
+def test_etags_answer_304(base):
+    for url in (base, base + "$metadata", base + "Decisions?$format=json"):
+        first = requests.get(url, timeout=10)
+        again = requests.get(url, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+        assert first.status_code == 200 and again.status_code == 304, url

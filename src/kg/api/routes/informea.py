@@ -51,13 +51,15 @@ def _params(request: Request) -> dict[str, list[str]]:
 async def service(request: Request, pool: PoolDep) -> Response:
     parsed = options.parse(_params(request), None)
     fmt = documents.negotiate(parsed.format, request.headers.get("accept"))
+    etag = _etag(request, pool.version, fmt)
     body, media_type = documents.service_document(MODEL, _base(request), fmt)
-    return _respond(body, media_type, _etag(request, pool.version, fmt))
+    return not_modified(request, etag) or _respond(body, media_type, etag)
 
 
 @router.get("/$metadata", summary="OData $metadata (EDMX, namespace informea)")
 async def metadata(request: Request, pool: PoolDep) -> Response:
-    return _respond(documents.metadata(MODEL), documents.XML_TYPE, _etag(request, pool.version, "edmx"))
+    etag = _etag(request, pool.version, "edmx")
+    return not_modified(request, etag) or _respond(documents.metadata(MODEL), documents.XML_TYPE, etag)
 
 
 @router.get("/{path:path}", summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
