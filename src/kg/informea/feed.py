@@ -76,8 +76,9 @@ def assemble(model: Model, entity_type: EntityType, rows: list[dict], *, updated
         key = row["id"]["value"]
         entity = entities.setdefault(key, {p.name: None for p in entity_type.properties} | {entity_type.key: key})
         for prop in entity_type.properties:
-            if prop.name in row and entity[prop.name] is None:
-                entity[prop.name] = typed(row[prop.name], prop.type)
+            value = typed(row[prop.name], prop.type) if prop.name in row else None
+            if value is not None and (entity[prop.name] is None or value < entity[prop.name]):
+                entity[prop.name] = value  # of several values, the least: the same one on every run
         for navigation in entity_type.navigations:
             prefix = navigation.name + "_"
             fields = {name[len(prefix):]: term["value"] for name, term in row.items() if name.startswith(prefix)}
@@ -95,12 +96,16 @@ def assemble(model: Model, entity_type: EntityType, rows: list[dict], *, updated
 
 
 def typed(term: dict, edm_type: str) -> object:
-    """A SPARQL JSON term as the Python value of an EDM type."""
+    """A SPARQL JSON term as the Python value of an EDM type (None when the literal does not fit the type)."""
     value = term["value"]
-    if edm_type == DATETIME:
-        return dt.datetime.fromisoformat(value[:10] if len(value) == 10 else value).replace(tzinfo=None)
-    if edm_type == INT32:
-        return int(value)
+    try:
+        if edm_type == DATETIME:
+            parsed = dt.datetime.fromisoformat(value)
+            return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
+        if edm_type == INT32:
+            return int(value)
+    except ValueError:
+        return None
     return value
 
 
