@@ -7,14 +7,16 @@ entities come from :class:`kg.informea.feed.Feed`, the documents from :mod:`kg.i
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 
+from ...config import Settings
 from ...informea import documents, options
 from ...informea.feed import Feed, release_time
 from ...informea.model import MODEL, EntityType
 from ...informea.options import ODataError
+from ...workers import QueryPool
 from ..answers import CACHE_CONTROL, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
 
@@ -69,56 +71,71 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     entity_type = MODEL.by_set(match["set"]) if match else None
     if entity_type is None:
         raise ODataError(404, f"no resource {path!r}; the entity sets are listed at {_base(request)}", "NotFound")
-    params, base, feed = _params(request), _base(request), _feed(request)
-    timeout = settings.query_timeout
+    params = _params(request)
     fmt = documents.negotiate((params.get("$format") or [None])[0], request.headers.get("accept"))
     etag = _etag(request, pool.version, fmt)
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
+    feed, timeout = _feed(request), settings.query_timeout
     entities = await feed.entities(pool, timeout, entity_type)
-    if match["key"] is not None:
-        key = unquote(match["key"][1:-1]).replace("''", "'")
-        entity = next((e for e in entities if e[entity_type.key] == key), None)
-        if entity is None:
-            raise ODataError(404, f"no {entity_type.name} with id {key!r} in {entity_type.entity_set}", "NotFound")
-        if match["nav"] is None:
-            if match["count"]:
-                raise ODataError(400, "$count applies to collections, not to one entity")
-            parsed = _single_options(params, entity_type)
-            children = await _children(feed, pool, timeout, entity_type, parsed.expand)
-            body = (documents.json_single(MODEL, entity_type, entity, base, expand=parsed.expand, select=parsed.select, children=children)
-                    if fmt == "json" else
-                    documents.atom_single(MODEL, entity_type, entity, base, release_time(pool.version),
-                                          expand=parsed.expand, select=parsed.select, children=children))
-            return _respond(body, documents.JSON_TYPE if fmt == "json" else documents.ATOM_ENTRY_TYPE, etag)
-        prop = entity_type.property(match["nav"])
-        if prop is not None and not match["count"]:
-            _single_options(params, entity_type)
-            body, media_type = documents.property_document(prop, entity.get(prop.name), fmt)
-            return _respond(body, media_type, etag)
-        navigation = entity_type.navigation(match["nav"])
-        if navigation is None:
-            raise ODataError(404, f"{entity_type.name} has no property or navigation {match['nav']!r}; it has "
-                                  f"{', '.join([p.name for p in entity_type.properties] + [n.name for n in entity_type.navigations])}",
-                             "NotFound")
-        related = await _children(feed, pool, timeout, entity_type, (navigation.name,))
-        entities, entity_type = related(entity, navigation.name), MODEL.type(navigation.target)
-    elif match["nav"] is not None:
-        raise ODataError(400, f"navigate from one entity: {entity_type.entity_set}('id')/{match['nav']}")
-    parsed = options.parse(params, entity_type)
+    if match["key"] is None:
+        if match["nav"] is not None:
+            raise ODataError(400, f"navigate from one entity: {entity_type.entity_set}('id')/{match['nav']}")
+        return await _collection(request, pool, settings, path, match["count"], entity_type, entities, fmt, etag)
+    key = match["key"][1:-1].replace("''", "'")  # the path is already percent-decoded
+    entity = next((e for e in entities if e[entity_type.key] == key), None)
+    if entity is None:
+        raise ODataError(404, f"no {entity_type.name} with id {key!r} in {entity_type.entity_set}", "NotFound")
+    if match["nav"] is None:
+        if match["count"]:
+            raise ODataError(400, "$count applies to collections, not to one entity")
+        return await _entity(request, pool, timeout, entity_type, entity, fmt, etag)
+    prop = entity_type.property(match["nav"])
+    if prop is not None and not match["count"]:
+        _single_options(params, entity_type)
+        body, media_type = documents.property_document(prop, entity.get(prop.name), fmt)
+        return _respond(body, media_type, etag)
+    navigation = entity_type.navigation(match["nav"])
+    if navigation is None:
+        names = [p.name for p in entity_type.properties] + [n.name for n in entity_type.navigations]
+        raise ODataError(404, f"{entity_type.name} has no property or navigation {match['nav']!r}; it has {', '.join(names)}",
+                         "NotFound")
+    related = await _children(feed, pool, timeout, entity_type, (navigation.name,))
+    return await _collection(request, pool, settings, path, match["count"], MODEL.type(navigation.target),
+                             related(entity, navigation.name), fmt, etag)
+
+
+async def _entity(request: Request, pool: QueryPool, timeout: float, entity_type: EntityType, entity: dict, fmt: str,
+                  etag: str) -> Response:
+    """One entity, with the navigations ``$expand`` asks for inline."""
+    parsed = _single_options(_params(request), entity_type)
+    children = await _children(_feed(request), pool, timeout, entity_type, parsed.expand)
+    if fmt == "json":
+        body = documents.json_single(MODEL, entity_type, entity, _base(request), expand=parsed.expand, select=parsed.select,
+                                     children=children)
+        return _respond(body, documents.JSON_TYPE, etag)
+    body = documents.atom_single(MODEL, entity_type, entity, _base(request), release_time(pool.version),
+                                 expand=parsed.expand, select=parsed.select, children=children)
+    return _respond(body, documents.ATOM_ENTRY_TYPE, etag)
+
+
+async def _collection(request: Request, pool: QueryPool, settings: Settings, path: str, count_only: str | None,
+                      entity_type: EntityType, entities: list[dict], fmt: str, etag: str) -> Response:
+    """A collection after ``$filter``, ``$orderby``, ``$skip``, ``$top`` and the server's page size, or its ``$count``."""
+    parsed = options.parse(_params(request), entity_type)
     selected, total = options.apply(entities, parsed, entity_type.key)
-    wanted = len(selected) - parsed.skip if parsed.top is None else parsed.top
-    size = max(0, min(wanted, settings.informea_page_size))
-    page = selected[parsed.skip: parsed.skip + size]
-    if match["count"]:  # $count honours $filter, $skip and $top, not the page size
-        counted = selected[parsed.skip:] if parsed.top is None else selected[parsed.skip: parsed.skip + parsed.top]
-        return Response(str(len(counted)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag})
+    window = selected[parsed.skip:] if parsed.top is None else selected[parsed.skip: parsed.skip + parsed.top]
+    if count_only:  # $count honours $filter, $skip and $top, not the page size
+        return Response(str(len(window)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag})
+    page = window[:settings.informea_page_size]
     next_link = None
-    if wanted > size and parsed.skip + size < total:
-        next_link = _next_link(request, base, path, parsed.skip + size, None if parsed.top is None else wanted - size)
-    children = await _children(feed, pool, timeout, entity_type, parsed.expand)
+    if len(window) > len(page):
+        next_link = _next_link(request, _base(request), path, parsed.skip + len(page),
+                               None if parsed.top is None else parsed.top - len(page))
+    children = await _children(_feed(request), pool, settings.query_timeout, entity_type, parsed.expand)
     count = total if parsed.inlinecount else None
+    base = _base(request)
     if fmt == "json":
         body = documents.json_collection(MODEL, entity_type, page, base, count=count, next_link=next_link,
                                          expand=parsed.expand, select=parsed.select, children=children)
@@ -135,7 +152,7 @@ def _single_options(params: dict[str, list[str]], entity_type: EntityType) -> op
     return parsed
 
 
-async def _children(feed: Feed, pool, timeout: float, entity_type: EntityType, names: tuple[str, ...]):
+async def _children(feed: Feed, pool: QueryPool, timeout: float, entity_type: EntityType, names: tuple[str, ...]):
     """A function giving the related entities of an entity for each navigation in ``names``."""
     targets = {}
     for name in names:
