@@ -221,10 +221,12 @@ def atom_feed_element(model: Model, entity_type: EntityType, entities: list[dict
 
 
 def atom_feed(*args, **kwargs) -> bytes:
+    """An Atom feed document (the arguments of :func:`atom_feed_element`), with its ``xml:base``."""
     return _xml(atom_feed_element(*args, root=True, **kwargs))
 
 
 def atom_single(*args, **kwargs) -> bytes:
+    """An Atom entry document (the arguments of :func:`atom_entry`), with its ``xml:base``."""
     return _xml(atom_entry(*args, root=True, **kwargs))
 
 

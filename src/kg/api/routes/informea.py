@@ -67,7 +67,7 @@ async def metadata(request: Request, pool: PoolDep) -> Response:
 @router.get("/{path:path}", summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
             responses=_ERRORS)
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
-    match = _PATH.match(path)
+    match = _PATH.match(path.rstrip("/"))
     entity_type = MODEL.by_set(match["set"]) if match else None
     if entity_type is None:
         raise ODataError(404, f"no resource {path!r}; the entity sets are listed at {_base(request)}", "NotFound")
