@@ -140,7 +140,7 @@ def _format(value: str | None) -> str | None:
 
 def _count_option(name: str, value: str) -> int:
     if not re.fullmatch(r"\d{1,9}", value.strip()):
-        raise bad(f"{name} must be a non-negative integer, not {value!r}")
+        raise bad(f"{name} must be a non-negative integer of at most 9 digits, not {value!r}")
     return int(value)
 
 
