@@ -174,3 +174,11 @@ def test_cli_lists_and_runs_canned_queries(runner, settings, built):
     assert bad.exit_code == 2 and "one of" in bad.stderr
     unknown = runner.invoke(app, ["query", "--canned", "no-such-query", "--store", str(settings.store_dir)])
     assert unknown.exit_code == 2 and "kg queries" in unknown.stderr
+
+
+def test_catalogue_does_not_load_subfolders():
+    """``queries/qc/`` and ``queries/informea/`` (the OData feed's mappings) are not canned queries."""
+    names = set(catalogue.load(PROJECT_DIR / "queries"))
+    assert (PROJECT_DIR / "queries" / "informea" / "decisions.rq").exists()
+    assert not names & {"decisions", "documents", "meetings", "treaties"}
+    assert not any(name.endswith("-violation") for name in names)

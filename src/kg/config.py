@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     """Memory for cached answers, keyed by store version and request (0 turns the cache off)."""
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     """Largest request body accepted (413 above)."""
+    informea_page_size: int = Field(50, ge=1)
+    """Most entities one page of the /informea/ OData feed holds; longer answers carry a ``__next`` link."""
     update_token: SecretStr | None = None
     """Enables SPARQL Update and the Graph Store Protocol for requests bearing this token."""
     service_allowlist: list[str] = []

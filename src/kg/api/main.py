@@ -16,11 +16,13 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__, catalogue, pages
 from ..config import Settings
+from ..informea.feed import Feed
+from ..informea.model import MODEL
 from ..workers import QueryPool
 from . import problems
 from .cache import AnswerCache
 from .middleware import BodyLimit, HeadAsGet, ServerHeader
-from .routes import dumps, ontology, queries, resources, sitemap, sparql, store, ui, void
+from .routes import dumps, informea, ontology, queries, resources, sitemap, sparql, store, ui, void
 
 logger = logging.getLogger("kg.api")
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     app.state.catalogue = catalogue.load(settings.queries_dir)
     app.state.sections = pages.load()
+    app.state.informea = Feed(MODEL, settings.queries_dir / "informea")
     problems.install(app)
     app.include_router(sparql.router)
     app.include_router(store.router)
@@ -74,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(void.router)
     app.include_router(sitemap.router)
     app.include_router(dumps.router)
+    app.include_router(informea.router)
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import DatasetConflict, GraphNotFound, ReadOnlyGraph
 from ..guard import FederationRefused
+from ..informea.documents import error_body, negotiate
+from ..informea.options import ODataError
 from ..workers import PoolUnavailable, QueryTimeout, WorkerError
 
 ERRORS_BASE = "https://w3id.org/mea-kg/errors#"
@@ -75,6 +77,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc)
+
+    @app.exception_handler(ODataError)
+    async def _odata(request: Request, exc: ODataError) -> Response:
+        """The OData feed answers with OData error bodies, JSON or XML as the client asked."""
+        body, media_type = error_body(exc, negotiate(request.query_params.get("$format"), request.headers.get("accept")))
+        return Response(body, status_code=exc.status, media_type=media_type, headers={"DataServiceVersion": "1.0"})
 
     @app.exception_handler(WorkerError)
     async def _worker(_: Request, exc: WorkerError) -> JSONResponse:
