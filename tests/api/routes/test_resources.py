@@ -147,3 +147,10 @@ def test_head_answers_like_get_without_a_body(client):
         assert head.status_code == get.status_code == 200 and head.content == b"", path
         assert head.headers.get("etag") == get.headers.get("etag") and head.headers["content-type"] == get.headers["content-type"]
     assert client.head("/id/taxon/no-such-taxon").status_code == 404
+
+
+def test_programme_page_lists_its_activities_in_source_order(client):
+    for path, count, first, last in (("/id/programme/cami", 121, "1.1.1", "4.3."), ("/id/programme/jwp", 33, "A1", "D5")):
+        section = _section(client.get(path, headers={"Accept": "text/html"}).text, "programme-activities")
+        activities = re.findall(r'href="/id/activity/[a-z]+/([^"]+)"', section)
+        assert len(activities) == count and activities[0] == first and activities[-1].startswith(last), path
