@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import rdflib
@@ -51,3 +52,13 @@ def test_readme_shows_the_current_class_diagram():
     block = re.search(r"```mermaid\n(.*?)```", readme, re.S)
     assert block, "README.md has a mermaid class diagram"
     assert block.group(1) == docs.class_diagram(rdflib.Graph().parse(ONTOLOGY)), "regenerate it: python -m kg.docs"
+
+
+def test_without_a_local_release_the_documents_come_from_the_ontology_file(tmp_path):
+    from kg import store
+    from kg.api.routes.ontology import _document
+    from kg.config import Settings
+
+    settings = Settings(store=tmp_path / "no-release")  # a service over a remote store has no local release
+    assert json.loads(_document(settings, store.JSONLD_CONTEXT))["@context"]["targetsTaxon"]["@type"] == "@id"
+    assert b'<pre class="mermaid">' in _document(settings, store.ONTOLOGY_DOCS)

@@ -9,15 +9,15 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import rdflib
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import FileResponse
 
-from ... import engine, jsonld, store
+from ... import docs, engine, jsonld, store
+from ...config import Settings
 from ...formats import Format
 from ...namespaces import ONTOLOGY_GRAPH
 from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
-from ..problems import Problem
 from .sparql import ERROR_RESPONSES
 
 router = APIRouter(tags=["Linked data"])
@@ -36,34 +36,43 @@ async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Re
         cached.headers.update(headers)
         return cached
     if wants_html:
-        return FileResponse(_release_file(settings.store_dir, store.ONTOLOGY_DOCS), media_type="text/html", headers=headers)
+        return Response(_document(settings, store.ONTOLOGY_DOCS), media_type="text/html; charset=utf-8", headers=headers)
     answer = await pool.query(engine.Request(_ONTOLOGY, graph_format=fmt), timeout=settings.query_timeout)
-    body = jsonld_compacted(answer.body, settings.store_dir) if fmt is Format.JSONLD else answer.body
+    body = jsonld_compacted(answer.body, settings) if fmt is Format.JSONLD else answer.body
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
 @router.get("/context.jsonld", summary="The JSON-LD context of the graph's terms (embedded in the linked-data answers)")
-async def context(request: Request, settings: SettingsDep) -> Response:
-    path = _release_file(settings.store_dir, store.JSONLD_CONTEXT)
-    etag = f'"{path.parent.name}-context"'
+async def context(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+    etag = etag_for(pool.version, "context")
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    return FileResponse(path, media_type="application/ld+json", headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return Response(_document(settings, store.JSONLD_CONTEXT), media_type="application/ld+json",
+                    headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
 
 
-def jsonld_compacted(body: bytes, store_dir: Path) -> bytes:
-    """A JSON-LD answer compacted with the current release's context."""
-    return jsonld.compact(body, _context(_release_file(store_dir, store.JSONLD_CONTEXT)))
+def jsonld_compacted(body: bytes, settings: Settings) -> bytes:
+    """A JSON-LD answer compacted with the graph's context."""
+    return jsonld.compact(body, json.loads(_document(settings, store.JSONLD_CONTEXT)))
+
+
+def _document(settings: Settings, name: str) -> bytes:
+    """A document ``kg build`` generates from the ontology: the current release's copy, or, with no local
+    release (a remote store), the same generated from the ontology file."""
+    release = store.current_release(settings.store_dir)
+    if release is not None and (release / name).exists():
+        return _read(release / name)
+    return _generated(settings.ontology_file, name)
+
+
+@lru_cache(maxsize=8)
+def _read(path: Path) -> bytes:
+    return path.read_bytes()  # releases are immutable: a path's content never changes
 
 
 @lru_cache(maxsize=4)
-def _context(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _release_file(store_dir: Path, name: str) -> Path:
-    release = store.current_release(store_dir)
-    if release is None or not (release / name).exists():
-        raise Problem(404, "not-found", f"the current release has no {name} (rebuild with `kg build`)")
-    return release / name
+def _generated(ontology_file: Path, name: str) -> bytes:
+    ontology = rdflib.Graph().parse(ontology_file)
+    text = docs.html(ontology) if name == store.ONTOLOGY_DOCS else jsonld.dumps(jsonld.context(ontology))
+    return text.encode()

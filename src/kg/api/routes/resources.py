@@ -76,7 +76,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         return await _page(request, pool, settings, iri, path, language, headers)
     answer = await pool.query(engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
                               timeout=settings.query_timeout)
-    body = jsonld_compacted(answer.body, settings.store_dir) if fmt is Format.JSONLD else answer.body
+    body = jsonld_compacted(answer.body, settings) if fmt is Format.JSONLD else answer.body
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
