@@ -1,10 +1,12 @@
 """The ``kg`` command line: thin wrappers over the library functions the API uses too.
 
-Exit codes: 0 success, 1 build or validation failure, 2 bad usage or bad query, 3 store missing or corrupt.
+Exit codes: 0 success, 1 build, validation or publish failure, 2 bad usage or bad query, 3 store missing or
+corrupt (or nothing published on a remote store), 4 remote store unreachable, failing or too slow.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
@@ -17,22 +19,37 @@ from rich.console import Console
 from rich.table import Table
 
 from . import build as build_module
+from . import publish as publish_module
 from . import catalogue, engine, store
 from .formats import Format, Kind
 from .namespaces import PREFIXES
 from .config import Settings
 from .owl import Inconsistent
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
+from .remote import Endpoints, RemoteStore
+from .workers import PoolUnavailable, QueryTimeout, WorkerError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
 
 StoreOption = Annotated[Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")]
+StoreUrlOption = Annotated[str | None, typer.Option("--store-url", envvar="KG_STORE_URL", show_envvar=True,
+                                                    help="SPARQL query endpoint of a remote store to use instead of the embedded one "
+                                                         "(credentials: $KG_REMOTE_USER, $KG_REMOTE_PASSWORD, $KG_REMOTE_AUTH).")]
+UpdateUrlOption = Annotated[str | None, typer.Option("--update-url", envvar="KG_UPDATE_URL", show_envvar=True,
+                                                     help="SPARQL Update endpoint of the remote store.")]
+GspUrlOption = Annotated[str | None, typer.Option("--gsp-url", envvar="KG_GSP_URL", show_envvar=True,
+                                                  help="Graph Store Protocol endpoint of the remote store.")]
 MAX_FINDINGS_SHOWN = 50
 
 
-def _settings(store_dir: Path | None) -> Settings:
-    return Settings(store=store_dir) if store_dir else Settings()
+def _settings(store_dir: Path | None, **remote: str | None) -> Settings:
+    overrides = {"store": store_dir} if store_dir else {}
+    overrides |= {key: value for key, value in remote.items() if value}
+    try:
+        return Settings(**overrides)
+    except ValueError as e:
+        fail(f"invalid option: {e}", 2)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -83,9 +100,11 @@ def query_command(
     canned: Annotated[str | None, typer.Option("--canned", help="Run the canned query of this name (see `kg queries`).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A canned query parameter, name=value (repeatable).")] = None,
     store_dir: StoreOption = None,
+    store_url: StoreUrlOption = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store's answer.")] = 60.0,
 ) -> None:
-    """Run a SPARQL query (or a canned one) on the built store and print the answer to stdout."""
-    settings = _settings(store_dir)
+    """Run a SPARQL query (or a canned one) on the built store, or a remote one, and print the answer to stdout."""
+    settings = _settings(store_dir, store_url=store_url)
     if (query is None) == (canned is None):
         fail("give either a QUERY or --canned NAME", 2)
     text, bindings = _read_query(query) if query is not None else "", {}
@@ -93,16 +112,43 @@ def query_command(
         text, bindings = _canned(settings, canned, param or [])
     elif param:
         fail("--param goes with --canned", 2)
-    graph_store = _open(settings)
-    try:
-        answer = engine.query(graph_store, text, format=format, bindings=bindings)
-    except SyntaxError as e:
-        fail(f"bad query: {e}", 2)
-    except ValueError as e:
-        fail(str(e), 2)
+    if settings.store_url:
+        answer = _remote_query(settings, engine.request_for(text, format=format, bindings=bindings), timeout)
+    else:
+        try:
+            answer = engine.query(_open(settings), text, format=format, bindings=bindings)
+        except SyntaxError as e:
+            fail(f"bad query: {e}", 2)
+        except ValueError as e:
+            fail(str(e), 2)
     sys.stdout.buffer.write(answer.body)
     if not answer.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
+
+
+def _remote_query(settings: Settings, request: engine.Request, timeout: float) -> engine.Answer:
+    """Evaluate ``request`` on the remote store of ``settings`` as the service does; failures exit 2, 3 or 4."""
+
+    async def run() -> engine.Answer:
+        remote = RemoteStore(Endpoints.from_settings(settings), connections=1, refresh_seconds=3600)
+        await remote.start()
+        try:
+            return await remote.query(request, timeout=timeout)
+        finally:
+            await remote.stop()
+
+    try:
+        return asyncio.run(run())
+    except WorkerError as e:
+        if e.kind == "syntax":
+            fail(f"bad query: {e}", 2)
+        if e.kind == "not_acceptable":
+            fail(engine.format_mismatch(request.results_format or request.graph_format, Kind(e.detail["kind"])), 2)
+        fail(str(e), 4)
+    except StoreMissing as e:
+        fail(str(e), 3)
+    except (PoolUnavailable, QueryTimeout) as e:
+        fail(str(e), 4)
 
 
 def _canned(settings: Settings, name: str, params: list[str]) -> tuple[str, dict]:
@@ -188,8 +234,15 @@ def serve_command(
     update_token: Annotated[str | None, typer.Option("--update-token", envvar="KG_UPDATE_TOKEN", show_envvar=True,
                                                      help="Enable SPARQL Update and Graph Store writes for this bearer token.")] = None,
     allow_service: Annotated[list[str] | None, typer.Option("--allow-service", help="An endpoint SERVICE/LOAD may reach (repeatable).")] = None,
+    store_url: StoreUrlOption = None,
+    update_url: UpdateUrlOption = None,
+    gsp_url: GspUrlOption = None,
 ) -> None:
-    """Serve the graph: SPARQL 1.1 Protocol at /sparql, Graph Store at /store, OpenAPI at /docs."""
+    """Serve the graph: SPARQL 1.1 Protocol at /sparql, Graph Store at /store, OpenAPI at /docs.
+
+    By default from the embedded store (built first if there is none); with --store-url, from a remote
+    SPARQL store that `kg publish` filled (the service keeps no state: run as many replicas as needed).
+    """
     import uvicorn
 
     from .api.main import create_app
@@ -200,19 +253,73 @@ def serve_command(
         overrides["workers"] = workers
     if store_dir is not None:
         overrides["store"] = store_dir
+    overrides |= {k: v for k, v in {"store_url": store_url, "update_url": update_url, "gsp_url": gsp_url}.items() if v}
     try:
         settings = Settings(**overrides)
     except ValueError as e:
         fail(f"invalid option: {e}", 2)
+    if settings.store_url:
+        served = f"the remote store {settings.store_url} (release {_published(settings)})"
+    else:
+        served = str(settings.store_dir)
+        if store.current_release(settings.store_dir) is None:
+            err.print(f"no store in {settings.store_dir}: building it first")
+            run_build(settings)
+        try:
+            store.verify(settings.store_dir)
+        except (StoreMissing, StoreCorrupt) as e:
+            fail(str(e), 3)
+    err.print(f"serving {served} on http://{host}:{port}/sparql "
+              f"(updates {'enabled' if update_token and not settings.store_url else 'disabled'}, timeout {query_timeout:g} s)")
+    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="warning",
+                timeout_graceful_shutdown=5)
+
+
+
+def _published(settings: Settings) -> str:
+    """The release a remote store serves; exits 3 when nothing is published, 4 when it cannot be read."""
+
+    async def probe() -> str:
+        remote = RemoteStore(Endpoints.from_settings(settings), connections=1)
+        await remote.start()
+        await remote.stop()
+        return remote.publication.id
+
+    try:
+        return asyncio.run(probe())
+    except StoreMissing as e:
+        fail(str(e), 3)
+    except PoolUnavailable as e:
+        fail(str(e), 4)
+
+
+@app.command("publish")
+def publish_command(
+    store_url: Annotated[str, typer.Option("--store-url", envvar="KG_STORE_URL", show_envvar=True,
+                                           help="SPARQL query endpoint of the remote store.")],
+    update_url: Annotated[str, typer.Option("--update-url", envvar="KG_UPDATE_URL", show_envvar=True,
+                                            help="SPARQL Update endpoint of the remote store.")],
+    gsp_url: GspUrlOption = None,
+    store_dir: StoreOption = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds one request to the remote store may take.")] = 600.0,
+) -> None:
+    """Push the current build to a remote store: load fresh graphs, check them, then switch in one update.
+
+    A push that fails leaves the remote store serving what it served before. Credentials come from
+    $KG_REMOTE_USER and $KG_REMOTE_PASSWORD ($KG_REMOTE_AUTH=digest for Virtuoso's -auth endpoints).
+    """
+    settings = _settings(store_dir, store_url=store_url, update_url=update_url, gsp_url=gsp_url)
     if store.current_release(settings.store_dir) is None:
         err.print(f"no store in {settings.store_dir}: building it first")
         run_build(settings)
     try:
-        store.verify(settings.store_dir)
+        with err.status("publishing…") as status:
+            report = asyncio.run(publish_module.publish(settings.store_dir, Endpoints.from_settings(settings), timeout=timeout,
+                                                        on_step=lambda step: status.update(f"{step}…")))
+    except publish_module.PublishFailed as e:
+        fail(str(e), 1)
     except (StoreMissing, StoreCorrupt) as e:
         fail(str(e), 3)
-    err.print(f"serving {settings.store_dir} on http://{host}:{port}/sparql "
-              f"(updates {'enabled' if update_token else 'disabled'}, timeout {query_timeout:g} s)")
-    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="warning",
-                timeout_graceful_shutdown=5)
-
+    err.print(f"published {report.release} ({report.quads} triples in {len(report.graphs)} graphs; "
+              f"previously {report.previous or 'nothing'}) to {settings.store_url}", highlight=False)
+    err.print("  ".join(f"{step} {secs:.2f}s" for step, secs in report.seconds.items()), highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +43,19 @@ class Settings(BaseSettings):
     """Enables SPARQL Update and the Graph Store Protocol for requests bearing this token."""
     service_allowlist: list[str] = []
     """SERVICE / LOAD endpoints that queries and updates may reach; everything else is refused."""
+
+    store_url: str | None = None
+    """SPARQL 1.1 query endpoint of a remote store to serve instead of the embedded one (``kg publish`` fills it)."""
+    update_url: str | None = None
+    """SPARQL 1.1 Update endpoint of the remote store (``kg publish`` switches releases with it)."""
+    gsp_url: str | None = None
+    """Graph Store Protocol endpoint of the remote store (``kg publish`` loads graphs with it; else with INSERT DATA)."""
+    remote_user: str | None = None
+    """User name for the remote store (``KG_REMOTE_USER``)."""
+    remote_password: SecretStr | None = None
+    """Password for the remote store (``KG_REMOTE_PASSWORD``)."""
+    remote_auth: Literal["basic", "digest"] = "basic"
+    """HTTP authentication scheme of the remote store (Virtuoso's ``-auth`` endpoints use digest)."""
 
     @cached_property
     def store_dir(self) -> Path:

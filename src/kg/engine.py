@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -47,11 +48,23 @@ class Answer:
 
 def evaluate(store: ox.Store, request: Request) -> Answer:
     """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, OSError (SERVICE failure)."""
-    result = _run(store, request)
+    return answer(_run(store, request), request, again=lambda: _run(store, request))
+
+
+Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple]
+
+
+def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> Answer:
+    """Serialise one query ``result`` as ``request`` asks, capped at ``request.max_rows``.
+
+    ``result`` is a pyoxigraph answer (from a store, or parsed from a remote store's response; an
+    iterable of triples for CONSTRUCT/DESCRIBE); ``again`` gives the same answer afresh, for the rare
+    answer that may exceed the cap and is re-read row by row.
+    """
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
         return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, ox.QuerySolutions):
         fmt = _require(request.graph_format, Kind.GRAPH)
         triples = list(islice(result, request.max_rows + 1))
         truncated = len(triples) > request.max_rows
@@ -62,12 +75,11 @@ def evaluate(store: ox.Store, request: Request) -> Answer:
     body = result.serialize(format=_RESULTS[fmt])
     if len(body) < _MIN_ROW_BYTES[fmt] * (request.max_rows + 1):
         return Answer(body, fmt)  # too short to hold more rows than the cap: the fast (Rust) path
-    return _capped_solutions(store, request, fmt)
+    return _capped_solutions(again(), request, fmt)
 
 
-def _capped_solutions(store: ox.Store, request: Request, fmt: Format) -> Answer:
-    """Evaluate again, row by row, stopping after the cap (only for answers that may exceed it)."""
-    result = _run(store, request)
+def _capped_solutions(result: ox.QuerySolutions, request: Request, fmt: Format) -> Answer:
+    """The solutions row by row, stopping after the cap (only for answers that may exceed it)."""
     variables = [v.value for v in result.variables]
     rows = [tuple(solution) for solution in islice(result, request.max_rows + 1)]
     truncated = len(rows) > request.max_rows
@@ -80,15 +92,26 @@ def query(store: ox.Store, text: str, *, format: Format | None = None,
 
     Raises SyntaxError for a malformed query and ValueError when ``format`` does not fit the query form.
     """
-    chosen = {} if format is None else {"results_format": None if format.is_graph else format,
-                                         "graph_format": format if format.is_graph else None}
-    request = Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
+    request = request_for(text, format=format, bindings=bindings, max_rows=max_rows)
     try:
         return evaluate(store, request)
     except NotAcceptable as e:
-        wanted = "SELECT/ASK results" if e.kind is Kind.RESULTS else "a graph"
-        raise ValueError(f"format {format.value!r} does not fit {wanted}; use one of "
-                         f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (e.kind is Kind.RESULTS))}") from None
+        raise ValueError(format_mismatch(format, e.kind)) from None
+
+
+def request_for(text: str, *, format: Format | None = None, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+                max_rows: int = 10**9) -> Request:
+    """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
+    chosen = {} if format is None else {"results_format": None if format.is_graph else format,
+                                         "graph_format": format if format.is_graph else None}
+    return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
+
+
+def format_mismatch(format: Format, kind: Kind) -> str:
+    """Why ``format`` cannot carry an answer of ``kind``, with the formats that can."""
+    wanted = "SELECT/ASK results" if kind is Kind.RESULTS else "a graph"
+    return (f"format {format.value!r} does not fit {wanted}; use one of "
+            f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (kind is Kind.RESULTS))}")
 
 
 def _run(store: ox.Store, request: Request) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

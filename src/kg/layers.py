@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import store as built_store
-from .errors import DatasetConflict, GraphNotFound, ReadOnlyGraph, StoreCorrupt
+from .errors import GraphNotFound, ReadOnlyGraph, StoreCorrupt
 from .formats import rdf_format_of_media_type
+from .sparqltext import with_using
 
 USER_GRAPHS = "graphs.nq"
 USER_META = "version.json"
@@ -147,41 +147,3 @@ def _fingerprint(graph_store: ox.Store, graph: str) -> int:
         total = (total + hash(str(quad))) & 0xFFFFFFFFFFFFFFFF
         count += 1
     return total ^ (count << 1)
-
-
-# --- protocol datasets for updates (using-graph-uri / using-named-graph-uri) ------------------------
-
-_TOKEN = re.compile(
-    r'(?P<skip>#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>)'
-    r"|(?P<open>\{)|(?P<close>\})|(?P<word>(?<![\w:])[A-Za-z]+(?![\w:]))",
-)
-
-
-def with_using(text: str, using: list[str], using_named: list[str]) -> str:
-    """Add USING / USING NAMED clauses for the protocol's dataset to every INSERT/DELETE … WHERE.
-
-    Raises DatasetConflict when the update already names its dataset (USING or WITH).
-    """
-    for graph in [*using, *using_named]:
-        ox.NamedNode(graph)  # ValueError unless a valid IRI: nothing else is ever spliced into the text
-    clause = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
-    depth, previous, inserts = 0, "", []
-    for match in _TOKEN.finditer(text):
-        if match.group("open"):
-            if depth == 0:
-                previous = "{"
-            depth += 1
-        elif match.group("close"):
-            depth -= 1
-        elif match.group("word") and depth == 0:
-            word = match.group("word").upper()
-            if word in ("USING", "WITH"):
-                raise DatasetConflict("the update names its dataset with USING/WITH and the request with "
-                                      "using-graph-uri/using-named-graph-uri; use one or the other")
-            if word == "WHERE" and previous != "DELETE":
-                inserts.append(match.start())
-            previous = word
-    for position in reversed(inserts):
-        text = text[:position] + clause + text[position:]
-    return text

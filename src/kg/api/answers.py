@@ -8,7 +8,7 @@ from fastapi import Request, Response
 
 from .. import engine
 from ..formats import Format, Kind, by_name, negotiate, parse_accept
-from ..workers import QueryPool
+from ..backends import Backend
 from .deps import Settings
 from .problems import Problem
 
@@ -72,7 +72,7 @@ def media_type_header(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
 
 
-async def run(request: Request, pool: QueryPool, settings: Settings, query: engine.Request) -> Response:
+async def run(request: Request, pool: Backend, settings: Settings, query: engine.Request) -> Response:
     """Evaluate ``query`` (or answer 304) and build the response."""
     etag = etag_for(pool.version, query)
     cached = not_modified(request, etag)

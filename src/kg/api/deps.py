@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..config import Settings
-from ..workers import QueryPool
+from ..backends import Backend
 from .problems import Problem
 
 
@@ -19,12 +19,13 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def get_pool(request: Request) -> QueryPool:
+async def get_pool(request: Request) -> Backend:
     return request.app.state.pool
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-PoolDep = Annotated[QueryPool, Depends(get_pool)]
+PoolDep = Annotated[Backend, Depends(get_pool)]
+"""The store the service answers from: the embedded query pool or a remote store (see kg.backends)."""
 
 
 def require_writer(request: Request, settings: SettingsDep) -> None:

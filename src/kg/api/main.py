@@ -18,7 +18,7 @@ from .. import __version__, catalogue, pages
 from ..config import Settings
 from ..informea.feed import Feed
 from ..informea.model import MODEL
-from ..workers import QueryPool
+from ..backends import open_backend
 from . import problems
 from .cache import AnswerCache
 from .middleware import BodyLimit, HeadAsGet, ServerHeader
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        pool = QueryPool(settings.store_dir, settings.userdata_dir, workers=settings.workers)
+        pool = open_backend(settings)
         await pool.start()
         app.state.pool = pool
         try:

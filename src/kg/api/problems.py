@@ -14,6 +14,7 @@ from ..errors import DatasetConflict, GraphNotFound, ReadOnlyGraph
 from ..guard import FederationRefused
 from ..informea.documents import error_body, negotiate
 from ..informea.options import ODataError
+from ..remote import RemoteWritesRefused
 from ..workers import PoolUnavailable, QueryTimeout, WorkerError
 
 ERRORS_BASE = "https://w3id.org/mea-kg/errors#"
@@ -50,6 +51,7 @@ TITLES = {
     "payload-too-large": "Request body too large",
     "method-not-allowed": "Method not allowed",
     "remote-endpoint-failed": "Remote endpoint failed",
+    "remote-store-read-only": "Writes go to the remote store directly",
     "internal": "Internal error",
 }
 
@@ -99,6 +101,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FederationRefused)
     async def _federation(_: Request, exc: FederationRefused) -> JSONResponse:
         return problem_response(Problem(400, "federation-refused", str(exc), endpoints=exc.endpoints))
+
+    @app.exception_handler(RemoteWritesRefused)
+    async def _remote_read_only(_: Request, exc: RemoteWritesRefused) -> JSONResponse:
+        return problem_response(Problem(403, "remote-store-read-only", str(exc)))
 
     @app.exception_handler(ReadOnlyGraph)
     async def _read_only(_: Request, exc: ReadOnlyGraph) -> JSONResponse:

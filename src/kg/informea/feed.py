@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .. import engine
-from ..workers import QueryPool
+from ..backends import Backend
 from .model import DATETIME, INT32, EntityType, Model, Navigation
 
 _RELEASE_TIME = re.compile(r"^(\d{8}T\d{6})")
@@ -37,7 +37,7 @@ class Feed:
                 self.queries[entity_type.name] = path.read_text(encoding="utf-8")
         self._cache: dict[tuple[str, str], list[dict]] = {}
 
-    async def entities(self, pool: QueryPool, timeout: float, entity_type: EntityType) -> list[dict]:
+    async def entities(self, pool: Backend, timeout: float, entity_type: EntityType) -> list[dict]:
         """Every entity of ``entity_type``, sorted by key (records of a navigation are in ``entity[nav]``)."""
         cached = self._cache.get((pool.version, entity_type.name))
         if cached is not None:
@@ -55,7 +55,7 @@ class Feed:
         self._cache[(pool.version, entity_type.name)] = result
         return result
 
-    async def _rows(self, pool: QueryPool, timeout: float, entity_type: EntityType) -> list[dict]:
+    async def _rows(self, pool: Backend, timeout: float, entity_type: EntityType) -> list[dict]:
         answer = await pool.query(engine.Request(self.queries[entity_type.name], max_rows=1_000_000), timeout=timeout)
         return json.loads(answer.body)["results"]["bindings"]
 

@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from ... import store
 from ..answers import not_modified
-from ..deps import SettingsDep
+from ..deps import Settings, SettingsDep
 from ..problems import Problem
 
 router = APIRouter(tags=["Linked data"])
@@ -16,15 +16,24 @@ MEDIA_TYPES = {"mea-kg.ttl": "text/turtle", "mea-kg.nt.gz": "application/n-tripl
                "mea-kg.nq.gz": "application/n-quads"}
 
 
+def served(settings: Settings) -> tuple[str, ...]:
+    """The dumps this service offers: every one of a local build's, none in front of a remote store."""
+    return () if settings.store_url else tuple(MEDIA_TYPES)
+
+
 @router.get("/dumps", summary="The downloadable dumps of the current release")
-async def list_dumps(request: Request) -> JSONResponse:
-    return JSONResponse([{"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": m} for n, m in MEDIA_TYPES.items()])
+async def list_dumps(request: Request, settings: SettingsDep) -> JSONResponse:
+    return JSONResponse([{"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": MEDIA_TYPES[n]}
+                         for n in served(settings)])
 
 
 @router.get("/dumps/{name}", summary="One dump of the whole graph", responses={404: {"description": "No such dump"}})
 async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
     if name not in MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
         raise Problem(404, "not-found", f"no dump {name!r}; see /dumps")
+    if settings.store_url:
+        raise Problem(404, "not-found", "dumps are files of an embedded build; this service fronts a remote store "
+                      "(export it with the store's own tools, or `kg export` on the build it was published from)")
     release = store.current_release(settings.store_dir)
     path = release / name if release else None
     if path is None or not path.exists():

@@ -16,7 +16,7 @@ from ...informea import documents, options
 from ...informea.feed import Feed, release_time
 from ...informea.model import MODEL, EntityType
 from ...informea.options import ODataError
-from ...workers import QueryPool
+from ...backends import Backend
 from ..answers import CACHE_CONTROL, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
 
@@ -106,7 +106,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
                              related(entity, navigation.name), fmt, etag)
 
 
-async def _entity(request: Request, pool: QueryPool, timeout: float, entity_type: EntityType, entity: dict, fmt: str,
+async def _entity(request: Request, pool: Backend, timeout: float, entity_type: EntityType, entity: dict, fmt: str,
                   etag: str) -> Response:
     """One entity, with the navigations ``$expand`` asks for inline."""
     parsed = _single_options(_params(request), entity_type)
@@ -120,7 +120,7 @@ async def _entity(request: Request, pool: QueryPool, timeout: float, entity_type
     return _respond(body, documents.ATOM_ENTRY_TYPE, etag)
 
 
-async def _collection(request: Request, pool: QueryPool, settings: Settings, path: str, count_only: str | None,
+async def _collection(request: Request, pool: Backend, settings: Settings, path: str, count_only: str | None,
                       entity_type: EntityType, entities: list[dict], fmt: str, etag: str) -> Response:
     """A collection after ``$filter``, ``$orderby``, ``$skip``, ``$top`` and the server's page size, or its ``$count``."""
     parsed = options.parse(_params(request), entity_type)
@@ -152,7 +152,7 @@ def _single_options(params: dict[str, list[str]], entity_type: EntityType) -> op
     return parsed
 
 
-async def _children(feed: Feed, pool: QueryPool, timeout: float, entity_type: EntityType, names: tuple[str, ...]):
+async def _children(feed: Feed, pool: Backend, timeout: float, entity_type: EntityType, names: tuple[str, ...]):
     """A function giving the related entities of an entity for each navigation in ``names``."""
     targets = {}
     for name in names:

@@ -8,10 +8,11 @@ from xml.sax.saxutils import escape
 
 from fastapi import APIRouter, Request, Response
 
-from ... import engine, store
+from ... import engine
 from ...namespaces import ID
 from ..answers import CACHE_CONTROL, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
+from .dumps import served as served_dumps
 
 router = APIRouter(tags=["Linked data"])
 
@@ -29,7 +30,7 @@ async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
     answer = await pool.query(engine.Request(_RESOURCES, max_rows=MAX_URLS), timeout=settings.query_timeout)
     resources = [row["s"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
     urls = "".join(f"<url><loc>{escape(base + '/id/' + iri[len(ID):])}</loc></url>\n" for iri in resources)
-    dumps = "".join(f"<sc:dataDumpLocation>{base}/dumps/{name}</sc:dataDumpLocation>" for name in store.DUMPS)
+    dumps = "".join(f"<sc:dataDumpLocation>{base}/dumps/{name}</sc:dataDumpLocation>" for name in served_dumps(settings))
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:sc="http://sw.deri.org/2007/07/sitemapextension/scschema.xsd">
 <sc:dataset><sc:datasetLabel>MEA knowledge graph: CMS–CITES cooperation</sc:datasetLabel>

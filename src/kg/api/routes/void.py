@@ -9,13 +9,13 @@ import json
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from ... import engine, store
+from ... import engine
 from ...formats import Kind, negotiate
 from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..problems import Problem
-from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES
+from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES, served as served_dumps
 
 router = APIRouter(tags=["Linked data"])
 
@@ -48,13 +48,14 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     for name, text in (("statistics", _STATISTICS), ("classes", _CLASSES), ("properties", _PROPERTIES), ("links", _LINKS)):
         answer = await pool.query(engine.Request(text, max_rows=10_000), timeout=settings.query_timeout)
         rows[name] = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
-    body = ox.serialize(_describe(base, pool.version, rows), format=fmt.rdf_format,
+    dumps = served_dumps(settings)
+    body = ox.serialize(_describe(base, pool.version, rows, dumps), format=fmt.rdf_format,
                         prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "mea": MEA})
     return Response(body, media_type=media_type_header(fmt.media_type),
                     headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"})
 
 
-def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) -> list[ox.Triple]:
+def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...]) -> list[ox.Triple]:
     dataset = ox.NamedNode(f"{base}/.well-known/void#dataset")
     void, dc = (lambda n: ox.NamedNode(VOID + n)), (lambda n: ox.NamedNode(DCTERMS + n))  # noqa: E731
     integer = lambda v: ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
@@ -78,14 +79,14 @@ def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) ->
         ox.Triple(dataset, void("classes"), integer(len(rows["classes"]))),
     ]
     triples += [ox.Triple(dataset, dc("source"), ox.NamedNode(s)) for s in SOURCES]
-    triples += [ox.Triple(dataset, void("dataDump"), ox.NamedNode(f"{base}/dumps/{name}")) for name in store.DUMPS]
+    triples += [ox.Triple(dataset, void("dataDump"), ox.NamedNode(f"{base}/dumps/{name}")) for name in dumps]
     triples += [ox.Triple(dataset, void("vocabulary"), ox.NamedNode(v)) for v in (MEA, DWC, SKOS, DCTERMS, PROV)]
     for row in rows["properties"]:
         partition = ox.BlankNode()
         triples += [ox.Triple(dataset, void("propertyPartition"), partition),
                     ox.Triple(partition, void("property"), ox.NamedNode(row["property"])),
                     ox.Triple(partition, void("triples"), integer(row["n"]))]
-    triples += _catalogue(base, dataset, version)
+    triples += _catalogue(base, dataset, version, dumps)
     for row in rows["classes"]:
         partition = ox.BlankNode()
         triples += [ox.Triple(dataset, void("classPartition"), partition),
@@ -98,7 +99,7 @@ def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]]) ->
     return triples
 
 
-def _catalogue(base: str, dataset: ox.NamedNode, version: str) -> list[ox.Triple]:
+def _catalogue(base: str, dataset: ox.NamedNode, version: str, dumps: tuple[str, ...]) -> list[ox.Triple]:
     """DCAT: the catalogue, the dataset with one distribution per dump, and the SPARQL endpoint as a data service."""
     dcat, dc = (lambda n: ox.NamedNode(DCAT + n)), (lambda n: ox.NamedNode(DCTERMS + n))  # noqa: E731
     a = ox.NamedNode(RDF + "type")
@@ -125,7 +126,7 @@ def _catalogue(base: str, dataset: ox.NamedNode, version: str) -> list[ox.Triple
         ox.Triple(service, dcat("servesDataset"), dataset),
         ox.Triple(service, dc("conformsTo"), ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
     ]
-    for name in store.DUMPS:
+    for name in dumps:
         distribution = ox.NamedNode(f"{base}/dumps/{name}#distribution")
         triples += [ox.Triple(dataset, dcat("distribution"), distribution),
                     ox.Triple(distribution, a, dcat("Distribution")),
