@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import re
 import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from kg import build, store
 from kg.config import PROJECT_DIR, Settings
+from kg.remote import Endpoints
 
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
 JWP_SEED = "000_4569078506374d09.txt"
@@ -125,3 +129,41 @@ def _find(haystack: list[str], word: str, start: int, stop: int) -> int | None:
         if haystack[i] == word:
             return i
     return None
+
+
+# --- remote stores: the same graph published on real SPARQL servers -------------------------------------
+
+REMOTE_SERVERS = ("virtuoso", "oxigraph")
+"""Remote back-ends the end-to-end tests also run on: Virtuoso (Debian's package) and `oxigraph serve` (PyPI)."""
+
+
+@pytest.fixture(scope="session")
+def remote_servers(tmp_path_factory, settings, built):
+    """``remote_servers(name)``: Settings overrides for a running server of that name holding the built graph
+    (published with `kg publish`'s code); started once per test run, or a skip saying why it cannot be."""
+    from kg import publish
+    from tests import remote_servers as servers
+
+    started, stack = {}, contextlib.ExitStack()
+
+    def get(name: str) -> dict:
+        if name not in started:
+            reason = servers.available(name)
+            if reason:
+                pytest.skip(reason)
+            launch = servers.virtuoso if name == "virtuoso" else servers.oxigraph_server
+            overrides = remote_settings(stack.enter_context(launch(tmp_path_factory.mktemp(name))))
+            remote = settings.model_copy(update=overrides)
+            asyncio.run(publish.publish(settings.store_dir, Endpoints.from_settings(remote)))
+            started[name] = overrides
+        return started[name]
+
+    with stack:
+        yield get
+
+
+def remote_settings(endpoints) -> dict:
+    """Settings overrides that point the service at a running remote server."""
+    return {"store_url": endpoints.query_url, "update_url": endpoints.update_url, "gsp_url": endpoints.gsp_url,
+            "remote_user": endpoints.user, "remote_password": SecretStr(endpoints.password) if endpoints.password else None,
+            "remote_auth": "digest" if endpoints.auth == "digest" else "basic"}

@@ -27,9 +27,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from .sparqltext import paged
+
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "date", "integer", "boolean", "literal-en", "literal-fr")
-RESERVED = {"format"}
+RESERVED = {"format", "page"}
+PAGE_SIZE = 100
+"""Rows per page of ``?page=N`` (grlc's ``#+ pagination:`` header sets another size for one query)."""
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -80,6 +84,16 @@ class CannedQuery:
     text: str
     params: tuple[Parameter, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    page_size: int = PAGE_SIZE
+
+    def page(self, number: int) -> str:
+        """The query text for page ``number`` (1-based): one row more than a page, to tell whether another follows.
+
+        ValueError for a page below 1 or a query that has its own LIMIT/OFFSET.
+        """
+        if number < 1:
+            raise ValueError(f"page must be 1 or more, not {number}")
+        return paged(self.text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
 
     def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Bind raw parameter values (and defaults). ValueError for unknown, missing or invalid ones."""
@@ -135,8 +149,11 @@ def read(path: Path) -> CannedQuery:
         params.append(Parameter(name, spec.get("type", "string"), spec.get("description", ""),
                                 None if spec.get("default") is None else str(spec["default"]),
                                 tuple(str(v) for v in spec.get("enum", ())), bool(spec.get("required", False))))
+    page_size = meta.get("pagination", PAGE_SIZE)
+    if not isinstance(page_size, int) or page_size < 1:
+        raise ValueError(f"{path}: pagination must be a positive number of rows")
     return CannedQuery(path.stem, str(meta.get("summary", "")), str(meta.get("description", "")).strip(), text,
-                       tuple(params), tuple(meta.get("tags") or ()))
+                       tuple(params), tuple(meta.get("tags") or ()), page_size)
 
 
 def load(queries_dir: Path) -> dict[str, CannedQuery]:

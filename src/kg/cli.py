@@ -27,6 +27,7 @@ from .config import Settings
 from .owl import Inconsistent
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 from .remote import Endpoints, RemoteStore
+from .sparqltext import paged
 from .workers import PoolUnavailable, QueryTimeout, WorkerError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
@@ -99,6 +100,7 @@ def query_command(
     format: Annotated[Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")] = None,
     canned: Annotated[str | None, typer.Option("--canned", help="Run the canned query of this name (see `kg queries`).")] = None,
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A canned query parameter, name=value (repeatable).")] = None,
+    page: Annotated[int | None, typer.Option("--page", min=1, help="Only this page of a canned query's answer (100 rows a page).")] = None,
     store_dir: StoreOption = None,
     store_url: StoreUrlOption = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store's answer.")] = 60.0,
@@ -109,9 +111,9 @@ def query_command(
         fail("give either a QUERY or --canned NAME", 2)
     text, bindings = _read_query(query) if query is not None else "", {}
     if canned is not None:
-        text, bindings = _canned(settings, canned, param or [])
-    elif param:
-        fail("--param goes with --canned", 2)
+        text, bindings = _canned(settings, canned, param or [], page)
+    elif param or page:
+        fail("--param and --page go with --canned", 2)
     if settings.store_url:
         answer = _remote_query(settings, engine.request_for(text, format=format, bindings=bindings), timeout)
     else:
@@ -151,7 +153,7 @@ def _remote_query(settings: Settings, request: engine.Request, timeout: float) -
         fail(str(e), 4)
 
 
-def _canned(settings: Settings, name: str, params: list[str]) -> tuple[str, dict]:
+def _canned(settings: Settings, name: str, params: list[str], page: int | None = None) -> tuple[str, dict]:
     queries = catalogue.load(settings.queries_dir)
     if name not in queries:
         fail(f"no canned query {name!r}; `kg queries` lists them", 2)
@@ -162,7 +164,9 @@ def _canned(settings: Settings, name: str, params: list[str]) -> tuple[str, dict
             fail(f"--param takes name=value, not {item!r}", 2)
         values[key.strip()] = value
     try:
-        return queries[name].text, queries[name].bindings(values)
+        query = queries[name]
+        return (query.text if page is None else paged(query.text, limit=query.page_size, offset=(page - 1) * query.page_size),
+                query.bindings(values))
     except ValueError as e:
         fail(str(e), 2)
 

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from . import store as built_store
 from .errors import KgError, StoreMissing
 from .namespaces import DCTERMS, GRAPH
-from .remote import PUBLICATION, Endpoints, RemoteFailed, read_publication, run_update, select
+from .remote import PUBLICATION, Endpoints, RemoteFailed, authenticate, read_publication, run_update, select
 
 STAGING = GRAPH + "staging/"
 CHUNK_TRIPLES = 50_000
@@ -69,6 +69,7 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
     release_id, seconds = manifest["id"], {}
     async with endpoints.client(timeout=timeout) as client:
         try:
+            await authenticate(client, endpoints)
             previous = await read_publication(client, endpoints)
             on_step("clean")
             await _drop_staging(client, endpoints)
@@ -84,7 +85,7 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
             seconds["switch"] = time.perf_counter() - start
         except (httpx.HTTPError, RemoteFailed, PublishFailed, OSError, SyntaxError) as err:
             await _drop_staging(client, endpoints, quietly=True)
-            raise PublishFailed(f"publishing {release_id} failed, the remote store is unchanged: {err or type(err).__name__}") from None
+            raise PublishFailed(f"publishing {release_id} failed, the remote store is unchanged: {str(err) or type(err).__name__}") from None
     return PublishReport(release_id, previous.id if previous else None, loaded, seconds)
 
 

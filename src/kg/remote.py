@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -112,6 +113,15 @@ async def read_publication(client: httpx.AsyncClient, endpoints: Endpoints) -> P
     return Publication(rows[0]["id"].value, tuple(graphs))
 
 
+async def authenticate(client: httpx.AsyncClient, endpoints: Endpoints) -> None:
+    """Take a digest challenge with a body-less request first: a server may drop the connection when it
+    answers 401 to a large upload (Virtuoso does), and httpx then reuses the challenge for every request."""
+    if endpoints.auth_scheme == "digest" and endpoints.user and endpoints.update_url:
+        response = await client.get(endpoints.update_url, params={"query": "ASK {}"})
+        if response.status_code == 401:
+            raise RemoteFailed(f"the remote store refused the credentials of {endpoints.user!r} (401)")
+
+
 async def run_update(client: httpx.AsyncClient, endpoints: Endpoints, text: str, *, timeout: float | None = None) -> None:
     """Send one SPARQL Update request. Raises RemoteFailed, httpx.HTTPError."""
     if endpoints.update_url is None:
@@ -194,6 +204,8 @@ class RemoteStore:
             return engine.answer(result, request, again=lambda: _result(response, kind))
         except RemoteFailed as err:
             raise WorkerError("service", str(err), {}) from None
+        except SyntaxError as err:  # results are parsed lazily, while they are written
+            raise WorkerError("service", f"the remote store's answer is unreadable: {err.msg or err}", {}) from None
 
     async def write(self, operation: str, **_: object) -> object:
         raise RemoteWritesRefused("this service fronts a remote store and takes no writes: publish a build with "
@@ -221,11 +233,11 @@ def _check(request: engine.Request) -> Kind:
     evaluated; an ASK (answered at once) is checked as the SELECT with the same pattern.
     """
     text, form = request.text, query_form(request.text)
-    if form is not None and form[0] == "ASK":
-        text = f"{text[:form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3:]}"
+    substitutions = {ox.Variable(k): v for k, v in request.bindings.items()} or None
+    if form is not None and form[0] == "ASK":  # the same pattern as a SELECT (which projects no parameter)
+        text, substitutions = f"{text[:form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3:]}", None
     try:
-        result = ox.Store().query(text, base_iri=request.base_iri,
-                                  substitutions={ox.Variable(k): v for k, v in request.bindings.items()} or None)
+        result = ox.Store().query(text, base_iri=request.base_iri, substitutions=substitutions)
     except SyntaxError as err:
         raise WorkerError("syntax", str(err.msg or err), {"line": err.lineno, "column": err.offset}) from None
     return Kind.RESULTS if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else Kind.GRAPH
@@ -253,9 +265,13 @@ def _solutions(response: httpx.Response) -> ox.QuerySolutions | ox.QueryBoolean:
     if fmt is None:
         raise RemoteFailed(f"the remote store answered a SELECT/ASK with {media_type or 'no Content-Type'}")
     try:
-        return ox.parse_query_results(response.content, format=fmt)
+        return ox.parse_query_results(_VIRTUOSO_BNODE.sub(rb"<bnode>", response.content), format=fmt)
     except SyntaxError as err:
         raise RemoteFailed(f"the remote store's results are unreadable: {err}") from None
+
+
+_VIRTUOSO_BNODE = re.compile(rb"<bnode>nodeID://")
+"""Virtuoso labels blank nodes ``nodeID://b123`` in XML results, which is no valid label: ``b123`` is."""
 
 
 def _raise_for_status(response: httpx.Response, what: str) -> None:

@@ -228,3 +228,10 @@ def query_form(text: str) -> tuple[str, int] | None:
         if token in ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT"):
             return token, position
     return None
+
+
+def paged(text: str, *, limit: int, offset: int) -> str:
+    """The query with ``LIMIT limit OFFSET offset`` after its solution modifiers; ValueError when it has its own."""
+    if any(token in ("LIMIT", "OFFSET") for token, _, depth in _top_level(text) if depth == 0):
+        raise ValueError("this query sets its own LIMIT/OFFSET and cannot be paged")
+    return f"{text}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"

@@ -14,19 +14,39 @@ with warnings.catch_warnings():
 from kg import store
 from kg.api.main import create_app
 from kg.config import Settings
+from tests.conftest import REMOTE_SERVERS
 
 TOKEN = "test-token-0123456789"
 QUERY_TIMEOUT = 2.0
 
 
+BACKENDS = ("embedded", *REMOTE_SERVERS)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request, remote_servers) -> str:
+    """Which store the service answers from: every test of the service runs on each (a missing server skips)."""
+    if request.param != "embedded":
+        remote_servers(request.param)
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def served_settings(settings, built) -> Settings:
-    return settings.model_copy(update={"workers": 2, "query_timeout": QUERY_TIMEOUT, "max_rows": 5000})
+def served_settings(settings, built, backend, remote_servers) -> Settings:
+    remote = {} if backend == "embedded" else remote_servers(backend)
+    return settings.model_copy(update={"workers": 2, "query_timeout": QUERY_TIMEOUT, "max_rows": 5000, **remote})
+
+
+@pytest.fixture(scope="session")
+def embedded_only(backend) -> None:
+    """For behaviour only the embedded store has (its worker processes, dumps written by kg build)."""
+    if backend != "embedded":
+        pytest.skip(f"the embedded store's own behaviour (this run is on {backend})")
 
 
 @pytest.fixture(scope="session")
 def client(served_settings):
-    """A client of the service over the real graph (read-only: no update token)."""
+    """A client of the service over the real graph (read-only: no update token), on each back-end."""
     with TestClient(create_app(served_settings)) as test_client:
         yield test_client
 

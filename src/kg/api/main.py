@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["ETag", "X-Result-Truncated"],
+                       allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["ETag", "X-Result-Truncated", "Link"],
                        max_age=86400)
     app.add_middleware(ServerHeader)
     app.add_middleware(HeadAsGet)

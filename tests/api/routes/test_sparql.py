@@ -158,7 +158,7 @@ def test_gzip_and_server_header(client):
 
 def test_row_cap_truncates_with_a_header(client, served_settings):
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
-    assert response.status_code == 200
+    assert response.status_code == 200, response.text
     assert response.headers["x-result-truncated"] == str(served_settings.max_rows)
     assert len(response.json()["results"]["bindings"]) == served_settings.max_rows
 

@@ -42,8 +42,32 @@ async def run_query(name: str, request: Request, pool: PoolDep, settings: Settin
         raise Problem(400, "bad-request", f"parameter(s) given more than once: {', '.join(repeated)}")
     try:
         bindings = query.bindings(dict(params))
+        page = _page_number(params.get("page"))
+        text = query.text if page is None else query.page(page)
     except ValueError as err:
         raise Problem(400, "bad-request", str(err)) from None
     results_format, graph_format = chosen_formats(request)
-    return await run(request, pool, settings, engine.Request(query.text, results_format=results_format, graph_format=graph_format,
-                                                              bindings=bindings, max_rows=settings.max_rows))
+    max_rows = settings.max_rows if page is None else query.page_size
+    response = await run(request, pool, settings, engine.Request(text, results_format=results_format, graph_format=graph_format,
+                                                                  bindings=bindings, max_rows=max_rows))
+    if page is not None:
+        _link_pages(request, response, page)
+    return response
+
+
+def _page_number(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"page must be a whole number (1 for the first page), not {raw!r}") from None
+
+
+def _link_pages(request: Request, response: Response, page: int) -> None:
+    """grlc-style ``Link`` headers: first, prev, and next while rows remain (the engine fetched one row past the page)."""
+    more = response.headers.get("x-result-truncated") is not None
+    if more:
+        del response.headers["x-result-truncated"]
+    links = {"first": 1} | ({"prev": page - 1} if page > 1 else {}) | ({"next": page + 1} if more else {})
+    response.headers["Link"] = ", ".join(f'<{request.url.include_query_params(page=n)}>; rel="{rel}"' for rel, n in links.items())
