@@ -134,6 +134,7 @@ def _find(haystack: list[str], word: str, start: int, stop: int) -> int | None:
 # --- remote stores: the same graph published on real SPARQL servers -------------------------------------
 
 REMOTE_SERVERS = ("virtuoso", "oxigraph")
+REMOTE_QUERY_LIMIT_S = 20
 """Remote back-ends the end-to-end tests also run on: Virtuoso (Debian's package) and `oxigraph serve` (PyPI)."""
 
 
@@ -151,8 +152,11 @@ def remote_servers(tmp_path_factory, settings, built):
             reason = servers.available(name)
             if reason:
                 pytest.skip(reason)
-            launch = servers.virtuoso if name == "virtuoso" else servers.oxigraph_server
-            overrides = remote_settings(stack.enter_context(launch(tmp_path_factory.mktemp(name))))
+            workdir = tmp_path_factory.mktemp(name)
+            # A server-side limit, so that a runaway query the service stopped waiting for does not run on.
+            launched = servers.virtuoso(workdir, query_timeout_s=REMOTE_QUERY_LIMIT_S) if name == "virtuoso" \
+                else servers.oxigraph_server(workdir, timeout_s=REMOTE_QUERY_LIMIT_S)
+            overrides = remote_settings(stack.enter_context(launched))
             remote = settings.model_copy(update=overrides)
             asyncio.run(publish.publish(settings.store_dir, Endpoints.from_settings(remote)))
             started[name] = overrides

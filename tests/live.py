@@ -32,7 +32,8 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 
 @contextlib.contextmanager
 def serve(store_dir: Path, *options: str) -> Iterator[str]:
-    """`kg serve` in a subprocess over ``store_dir``; yields its base URL (``http://127.0.0.1:PORT``)."""
+    """`kg serve` in a subprocess over ``store_dir`` (or the remote store that ``options`` name); yields its
+    base URL (``http://127.0.0.1:PORT``)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(store_dir), *options],
@@ -43,3 +44,8 @@ def serve(store_dir: Path, *options: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+def remote_options(settings) -> list[str]:
+    """`kg serve` options for the remote store ``settings`` name, if any (none for the embedded store)."""
+    return ["--store-url", settings.store_url] if settings.store_url else []

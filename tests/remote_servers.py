@@ -1,13 +1,15 @@
 """Real remote SPARQL servers on loopback, for tests and benchmarks (plain context managers, no fixtures).
 
     with virtuoso(tmp_path) as ep:          # Debian's virtuoso-opensource 7.2.x
-        httpx.post(ep.update_url, data={"update": "..."}, auth=httpx.DigestAuth(ep.user, ep.password))
+        httpx.post(ep.update_url, data={"update": "..."}, auth=ep.httpx_auth())
     with oxigraph_server(tmp_path) as ep:   # `oxigraph serve` from PyPI's `oxigraph` (0.5.x)
         httpx.post(ep.update_url, data={"update": "..."})
 
 Each server binds only 127.0.0.1 on free ports, keeps all its files in ``workdir`` and is stopped
-(SIGTERM, then SIGKILL) when the block exits, also when it fails to start. ``available(name)``
-returns None or a one-line reason to skip.
+(SIGTERM, then SIGKILL) when the block exits, also when it fails to start, and (Linux) when the test
+process dies. ``available(name)`` returns None, or a one-line reason to skip.
+
+Send queries form-encoded (``query=``): Virtuoso 7.2 never answers a POST of ``application/sparql-query``.
 """
 
 from __future__ import annotations
@@ -66,11 +68,8 @@ def _oxigraph_bin() -> str | None:
 def available(name: str) -> str | None:
     """None if server ``name`` ("virtuoso" or "oxigraph") can be started here, else why not (one line)."""
     if name == "virtuoso":
-        if not Path(VIRTUOSO_BIN).is_file():
-            return "virtuoso-opensource is not installed (apt-get install virtuoso-opensource)"
-        if not Path(VIRTUOSO_VSP).is_dir():
-            return f"virtuoso-opensource is incomplete: {VIRTUOSO_VSP} is missing (apt-get install virtuoso-opensource)"
-        return None
+        ok = Path(VIRTUOSO_BIN).is_file() and Path(VIRTUOSO_VSP).is_dir()
+        return None if ok else "virtuoso-opensource is not installed (apt-get install virtuoso-opensource)"
     if name == "oxigraph":
         return None if _oxigraph_bin() else "the oxigraph CLI is not installed (pip install 'oxigraph>=0.5,<0.6')"
     return f"unknown remote server {name!r} (known: virtuoso, oxigraph)"
@@ -115,65 +114,52 @@ def _running(argv: list[str], log: Path, ready_url: str, start_timeout_s: float)
 
 _VIRTUOSO_INI = """\
 [Database]
-DatabaseFile       = {d}/virtuoso.db
-ErrorLogFile       = {d}/virtuoso.log
-LockFile           = {d}/virtuoso.lck
-TransactionFile    = {d}/virtuoso.trx
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
 xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel      = 7
-FileExtend         = 200
-MaxCheckpointRemap = 2000
-Striping           = 0
-TempStorage        = TempDatabase
-
+TempStorage = TempDatabase
 [TempDatabase]
-DatabaseFile       = {d}/virtuoso-temp.db
-TransactionFile    = {d}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping           = 0
-
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
 [Parameters]
-ServerPort           = 127.0.0.1:{sql_port}
-DisableUnixSocket    = 1
-DisableTcpSocket     = 0
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
 MaxClientConnections = 20
-CheckpointInterval   = 60
-CaseMode             = 2
-DirsAllowed          = ., {d}
-; 8 KiB pages: 340000 buffers ~ 2.7 GB, enough for a few million triples in memory
-NumberOfBuffers      = {buffers}
-MaxDirtyBuffers      = {dirty}
-MaxQueryMem          = 1G
-MaxSortedTopRows     = 10000000
-MaxStaticCursorRows  = 10000000
-ThreadsPerQuery      = 2
-AsyncQueueMaxThreads = 4
-
+CheckpointInterval = 60
+CaseMode = 2
+DirsAllowed = ., {d}
+; 8 KiB pages: 340000 buffers ~ 2.7 GB (allocated as used), enough for a few million triples
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
+MaxQueryMem = 1G
+MaxSortedTopRows = 10000000
+ThreadsPerQuery = 2
 [HTTPServer]
-ServerPort           = 127.0.0.1:{http_port}
-ServerRoot           = {vsp}
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {vsp}
 MaxClientConnections = 20
-ServerThreads        = 20
-MaxKeepAlives        = 20
-KeepAliveTimeout     = 10
-EnabledDavVSP        = 0
-Charset              = UTF-8
-
+ServerThreads = 20
+MaxKeepAlives = 20
+EnabledDavVSP = 0
+Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows           = 10000000
+ResultSetMaxRows = 10000000
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = {timeout}
+MaxQueryExecutionTime = {timeout}
 """
 
 
 @contextlib.contextmanager
 def virtuoso(workdir: Path, *, query_timeout_s: int = 0, buffers: int = 340_000,
              start_timeout_s: float = START_TIMEOUT_S) -> Iterator[RemoteEndpoints]:
-    """A fresh (or reused, if ``workdir`` already holds one) Virtuoso database in ``workdir``.
+    """Virtuoso on a database in ``workdir`` (created there, or reopened if it holds one); starts in 2-4 s.
 
-    Queries: ``/sparql`` (anonymous, read-only). Updates: ``/sparql-auth``; GSP: ``/sparql-graph-crud-auth``;
-    both need HTTP digest auth as ``dba``/``dba`` (the default of a new database; loopback only).
-    ``query_timeout_s`` > 0 sets [SPARQL] MaxQueryExecutionTime (0 = unlimited).
+    Queries: ``/sparql`` (anonymous, read-only; default graph = union of all graphs, Virtuoso's own
+    included). Updates: ``/sparql-auth``; GSP: ``/sparql-graph-crud-auth``; both take HTTP digest auth as
+    ``dba``/``dba``, the default of a new database, which is fine on loopback. Nothing has to be granted.
+    ``query_timeout_s`` > 0 sets MaxQueryExecutionTime (over it: HTTP 500 ``SR171: Transaction timed out``).
     """
     if reason := available("virtuoso"):
         raise RuntimeError(reason)
@@ -195,10 +181,12 @@ def virtuoso(workdir: Path, *, query_timeout_s: int = 0, buffers: int = 340_000,
 @contextlib.contextmanager
 def oxigraph_server(workdir: Path, *, timeout_s: int | None = None, union_default_graph: bool = False,
                     start_timeout_s: float = START_TIMEOUT_S) -> Iterator[RemoteEndpoints]:
-    """``oxigraph serve`` on a store in ``workdir``/oxigraph; ``/query``, ``/update``, ``/store``, no auth.
+    """``oxigraph serve`` on a store in ``workdir``/oxigraph: ``/query``, ``/update``, ``/store``, no auth.
 
-    Updates need no flag. By default the default graph is only the store's default graph (SPARQL 1.1);
-    ``union_default_graph`` makes it the union of all graphs. ``timeout_s`` bounds query time.
+    Updates need no flag. The default graph is the store's own one unless ``union_default_graph``
+    (which also makes queries ignore FROM). ``timeout_s`` is best effort: it can answer 200 with a
+    truncated body, and misses ORDER BY. Stopping skips the RocksDB flush, so reopening a store that
+    took big loads replays its log (~10 s per 500k triples): prefer a fresh ``workdir``.
     """
     if reason := available("oxigraph"):
         raise RuntimeError(reason)

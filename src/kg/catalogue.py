@@ -14,7 +14,8 @@ so each file also runs as plain SPARQL.
 
 Bindings are pyoxigraph substitutions: the bound variable must be projected by the SELECT, and an
 optional parameter is tested with ``COALESCE(?p = ?p, false)`` (true only when bound) — ``BOUND(?p)``
-does not see a substituted value.
+does not see a substituted value — as in ``FILTER(!COALESCE(?p = ?p, false) || ?x = ?p)``, which Virtuoso
+evaluates alike (it answers ``COALESCE(?x = ?p, true)`` with no row when ?p is unbound, and refuses EXISTS in IF).
 """
 
 from __future__ import annotations

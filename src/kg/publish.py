@@ -4,12 +4,15 @@
    (``…/graph/staging/<release>/<name>``) with the Graph Store Protocol (PUT, then POST in chunks),
    or with ``INSERT DATA`` when the store has no Graph Store endpoint.
 2. **Check** that each staging graph holds exactly the release's triples.
-3. **Switch** with one SPARQL Update request — ``MOVE`` each staging graph onto its published name,
-   drop graphs the new build no longer has, and replace the publication record
-   (:data:`kg.remote.PUBLICATION`) — which a transactional store applies all or nothing.
+3. **Switch** with one SPARQL Update request: ``MOVE`` each published graph (and the publication
+   record, :data:`kg.remote.PUBLICATION`) aside to a *backup* graph, then each staging graph onto its
+   published name, then write the new record. A transactional store (Oxigraph) applies the request
+   all or nothing. Virtuoso applies its operations one by one and keeps those done before a failure,
+   so a failed switch is **undone**: every backup graph moved back, graphs new in this build dropped.
+4. Drop the backups.
 
-Anything that fails before the switch leaves the published graphs as they were; the staging graphs
-are dropped (and a crashed push's leftovers are dropped by the next one).
+Anything that fails leaves the published graphs as they were; the staging graphs are dropped (and a
+crashed push's leftovers are dropped by the next one).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import httpx
 import pyoxigraph as ox
@@ -30,8 +33,11 @@ from .namespaces import DCTERMS, GRAPH
 from .remote import PUBLICATION, Endpoints, RemoteFailed, authenticate, read_publication, run_update, select
 
 STAGING = GRAPH + "staging/"
+BACKUP = GRAPH + "backup/"
 CHUNK_TRIPLES = 50_000
-"""Triples per load request; a graph with blank nodes goes in one request (their labels are scoped to it)."""
+"""Triples per Graph Store request; a graph with blank nodes goes in one request (their labels are scoped to it)."""
+CHUNK_INSERT = 2_000
+"""Triples per INSERT DATA request, when the store has no Graph Store endpoint (Virtuoso's parser stops near 5,000)."""
 
 Step = Callable[[str], None]
 
@@ -53,8 +59,21 @@ class PublishReport:
 
 
 def staging_graph(release_id: str, graph: str) -> str:
-    name = graph[len(GRAPH):] if graph.startswith(GRAPH) else quote(graph, safe="")
-    return f"{STAGING}{release_id}/{name}"
+    return f"{STAGING}{release_id}/{_name(graph)}"
+
+
+def backup_graph(graph: str) -> str:
+    return BACKUP + _name(graph)
+
+
+def _name(graph: str) -> str:
+    return graph[len(GRAPH):] if graph.startswith(GRAPH) else quote(graph, safe="")
+
+
+def _backed_up(backup: str) -> str:
+    """The graph a backup graph holds the published content of (the inverse of :func:`backup_graph`)."""
+    name = backup[len(BACKUP):]
+    return unquote(name) if "%" in name else GRAPH + name
 
 
 async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lambda _: None,
@@ -70,9 +89,10 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
     async with endpoints.client(timeout=timeout) as client:
         try:
             await authenticate(client, endpoints)
-            previous = await read_publication(client, endpoints)
             on_step("clean")
+            await _recover(client, endpoints, timeout)
             await _drop_staging(client, endpoints)
+            previous = await read_publication(client, endpoints)
             start = time.perf_counter()
             on_step("load")
             loaded = await _load(client, endpoints, release / built_store.DATASET, release_id, on_step)
@@ -81,11 +101,12 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
             await _check(client, endpoints, release_id, loaded)
             start = time.perf_counter()
             on_step("switch")
-            await run_update(client, endpoints, _switch(release_id, loaded, previous), timeout=timeout)
+            await _switch(client, endpoints, release_id, loaded, previous, timeout)
             seconds["switch"] = time.perf_counter() - start
         except (httpx.HTTPError, RemoteFailed, PublishFailed, OSError, SyntaxError) as err:
             await _drop_staging(client, endpoints, quietly=True)
             raise PublishFailed(f"publishing {release_id} failed, the remote store is unchanged: {str(err) or type(err).__name__}") from None
+        await _drop_prefixed(client, endpoints, BACKUP, quietly=True)
     return PublishReport(release_id, previous.id if previous else None, loaded, seconds)
 
 
@@ -96,7 +117,7 @@ async def _load(client: httpx.AsyncClient, endpoints: Endpoints, dataset: Path, 
         target = staging_graph(release_id, graph)
         on_step(f"load {graph.removeprefix(GRAPH)}")
         first = graph not in sizes
-        for chunk in _chunks(triples):
+        for chunk in _chunks(triples, CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT):
             await _send(client, endpoints, target, chunk, replace=first)
             sizes[graph] = sizes.get(graph, 0) + len(chunk)
             first = False
@@ -112,12 +133,16 @@ def _graphs(dataset: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
         yield graph.value, [q.triple for q in run]
 
 
-def _chunks(triples: list[ox.Triple]) -> Iterator[list[ox.Triple]]:
-    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
+def _chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    if any(_has_blank_node(t) for t in triples):
         yield triples
         return
-    for start in range(0, len(triples), CHUNK_TRIPLES):
-        yield triples[start:start + CHUNK_TRIPLES]
+    for start in range(0, len(triples), size):
+        yield triples[start:start + size]
+
+
+def _has_blank_node(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
 
 
 async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, triples: list[ox.Triple], *, replace: bool) -> None:
@@ -130,7 +155,10 @@ async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, tri
             raise RemoteFailed(f"loading <{graph}> was refused ({response.status_code}): {' '.join(response.text.split())[:300]}")
         return
     prefix = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
-    await run_update(client, endpoints, f"{prefix}INSERT DATA {{ GRAPH <{graph}> {{\n{body.decode()}\n}} }}")
+    data = f"GRAPH <{graph}> {{\n{body.decode()}\n}}"
+    # Virtuoso takes no blank node in INSERT DATA; a template instantiated once keeps them (one request: one scope)
+    insert = f"INSERT {{ {data} }} WHERE {{}}" if any(_has_blank_node(t) for t in triples) else f"INSERT DATA {{ {data} }}"
+    await run_update(client, endpoints, prefix + insert)
 
 
 async def _check(client: httpx.AsyncClient, endpoints: Endpoints, release_id: str, sizes: dict[str, int]) -> None:
@@ -142,25 +170,66 @@ async def _check(client: httpx.AsyncClient, endpoints: Endpoints, release_id: st
             raise PublishFailed(f"<{graph}>: the remote store holds {found} of its {expected} triples after loading")
 
 
-def _switch(release_id: str, sizes: dict[str, int], previous) -> str:
-    """One update: staging graphs onto their names, obsolete graphs dropped, the publication record replaced."""
-    operations = [f"MOVE <{staging_graph(release_id, g)}> TO <{g}>" for g in sorted(sizes)]
-    operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(previous.graphs if previous else ()) - set(sizes))]
+def switch_operations(release_id: str, sizes: dict[str, int], previous: Publication | None) -> list[str]:
+    """The switching update: published graphs and record aside, staging graphs onto their names, the new record."""
+    published = sorted({*(previous.graphs if previous else ()), PUBLICATION})
+    operations = [f"MOVE SILENT <{g}> TO <{backup_graph(g)}>" for g in published]
+    operations += [f"MOVE <{staging_graph(release_id, g)}> TO <{g}>" for g in sorted(sizes)]
     record = ox.NamedNode(PUBLICATION)
     facts = [ox.Triple(record, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(release_id))]
     facts += [ox.Triple(record, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(g)) for g in sorted(sizes)]
-    operations += [f"DROP SILENT GRAPH <{PUBLICATION}>",
-                   f"INSERT DATA {{ GRAPH <{PUBLICATION}> {{ {ox.serialize(facts, format=ox.RdfFormat.N_TRIPLES).decode()} }} }}"]
-    return " ;\n".join(operations)
+    operations.append(f"INSERT DATA {{ GRAPH <{PUBLICATION}> {{ {ox.serialize(facts, format=ox.RdfFormat.N_TRIPLES).decode()} }} }}")
+    return operations
 
 
-async def _drop_staging(client: httpx.AsyncClient, endpoints: Endpoints, *, quietly: bool = False) -> None:
-    """Drop every staging graph left on the store (by this push, or by one that crashed)."""
+async def _switch(client: httpx.AsyncClient, endpoints: Endpoints, release_id: str, sizes: dict[str, int],
+                  previous: Publication | None, timeout: float) -> None:
+    """Run the switching update; if it fails, undo what a non-transactional store kept of it, then raise."""
     try:
-        rows = await select(client, endpoints, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{STAGING}\")) }}")
-        leftovers = [row["g"].value for row in rows]
+        await run_update(client, endpoints, " ;\n".join(switch_operations(release_id, sizes, previous)), timeout=timeout)
+    except (httpx.HTTPError, RemoteFailed) as err:
+        await _undo_switch(client, endpoints, sizes, previous, timeout)
+        raise PublishFailed(f"the switch was refused ({str(err) or type(err).__name__}) and undone") from None
+
+
+async def _undo_switch(client: httpx.AsyncClient, endpoints: Endpoints, sizes: dict[str, int],
+                       previous: Publication | None, timeout: float) -> None:
+    """Move every backup graph back onto its name and drop the graphs only the new build has.
+
+    The switch moves all published graphs aside before it moves any staging graph in, so a graph with no
+    backup still holds its published content, and one with a backup gets it back.
+    """
+    backups = set(await _graphs_prefixed(client, endpoints, BACKUP))
+    published = {*(previous.graphs if previous else ()), PUBLICATION}
+    operations = [f"MOVE <{backup_graph(g)}> TO <{g}>" for g in sorted(published) if backup_graph(g) in backups]
+    operations += [f"DROP SILENT GRAPH <{g}>" for g in sorted(set(sizes) - published)]
+    if operations:
+        await run_update(client, endpoints, " ;\n".join(operations), timeout=timeout)
+
+
+async def _recover(client: httpx.AsyncClient, endpoints: Endpoints, timeout: float) -> None:
+    """Backups left by a push killed during its switch go back onto their names (the published build returns)."""
+    backups = await _graphs_prefixed(client, endpoints, BACKUP)
+    if backups:
+        await run_update(client, endpoints, " ;\n".join(f"MOVE <{b}> TO <{_backed_up(b)}>" for b in sorted(backups)), timeout=timeout)
+
+
+async def _graphs_prefixed(client: httpx.AsyncClient, endpoints: Endpoints, prefix: str) -> list[str]:
+    rows = await select(client, endpoints, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{prefix}\")) }}")
+    return [row["g"].value for row in rows]
+
+
+async def _drop_prefixed(client: httpx.AsyncClient, endpoints: Endpoints, prefix: str, *, quietly: bool = False) -> None:
+    """Drop every graph whose IRI starts with ``prefix`` (staging graphs, backups)."""
+    try:
+        leftovers = await _graphs_prefixed(client, endpoints, prefix)
         if leftovers:
             await run_update(client, endpoints, " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in leftovers))
     except (httpx.HTTPError, RemoteFailed):
         if not quietly:
             raise
+
+
+async def _drop_staging(client: httpx.AsyncClient, endpoints: Endpoints, *, quietly: bool = False) -> None:
+    """Drop every staging graph left on the store (by this push, or by one that crashed)."""
+    await _drop_prefixed(client, endpoints, STAGING, quietly=quietly)

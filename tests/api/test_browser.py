@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's ch
 
 
 @pytest.fixture(scope="module")
-def base_url(served_settings):
+def base_url(served_settings, embedded_only):
     with serve(served_settings.store_dir, "--workers", "2") as base:
         yield base
 

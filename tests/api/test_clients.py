@@ -14,7 +14,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.api.main import create_app
-from tests.live import free_port, serve, wait_until_up
+from tests.live import free_port, remote_options, serve, wait_until_up
 
 ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 
@@ -22,7 +22,7 @@ ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE
 @pytest.fixture(scope="module", params=["subprocess", "in-process"])
 def endpoint(request, served_settings):
     if request.param == "subprocess":
-        with serve(served_settings.store_dir, "--workers", "2", "--query-timeout", "5") as base:
+        with serve(served_settings.store_dir, *remote_options(served_settings), "--workers", "2", "--query-timeout", "5") as base:
             yield base + "/sparql"
     else:
         port = free_port()

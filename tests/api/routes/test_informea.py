@@ -16,6 +16,8 @@ import pytest
 import requests
 from pyodata.v2.service import HttpError
 
+from tests.live import remote_options
+
 ID = "https://w3id.org/mea-kg/id/"
 PAGE_SIZE = 4
 ATOM, M, D = "{http://www.w3.org/2005/Atom}", "{http://schemas.microsoft.com/ado/2007/08/dataservices/metadata}", \
@@ -36,6 +38,7 @@ def base(served_settings) -> str:
     url = f"http://127.0.0.1:{port}/informea/"
     env = {**os.environ, "KG_INFORMEA_PAGE_SIZE": str(PAGE_SIZE)}
     process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(served_settings.store_dir),
+                                *remote_options(served_settings),
                                 "--workers", "2", "--query-timeout", "10"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60

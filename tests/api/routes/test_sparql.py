@@ -163,7 +163,7 @@ def test_row_cap_truncates_with_a_header(client, served_settings):
     assert len(response.json()["results"]["bindings"]) == served_settings.max_rows
 
 
-def test_runaway_query_is_stopped_with_503_before_any_result(client, served_settings):
+def test_runaway_query_is_stopped_with_503_before_any_result(client, served_settings, embedded_only):
     started = time.monotonic()
     response = client.get("/sparql", params={"query": RUNAWAY})
     elapsed = time.monotonic() - started
@@ -173,7 +173,7 @@ def test_runaway_query_is_stopped_with_503_before_any_result(client, served_sett
     assert served_settings.query_timeout <= elapsed < served_settings.query_timeout + 2
 
 
-def test_other_requests_are_answered_while_a_query_runs_away(client):
+def test_other_requests_are_answered_while_a_query_runs_away(client, embedded_only):
     results = {}
 
     def runaway():

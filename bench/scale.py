@@ -1,0 +1,318 @@
+"""Scale benchmark: how build time, store size, memory and canned-query latency grow with the data.
+
+One run prints one Markdown table (and writes it to ``bench/results/scale.md``). For each size of the
+synthetic graph (``bench/synthetic.py``: the real graph's shape at 10k, 100k, 1M, 10M triples) and
+each engine:
+
+- **embedded**: `kg serve` on a release built from the synthetic N-Quads (answer cache off), and the
+  bare engine — pyoxigraph in this process, same query, same data, same JSON serialisation — beside it;
+- **virtuoso**: `kg publish` into Debian's Virtuoso, then `kg serve --store-url` over it;
+- **rdflib**: rdflib's in-memory Dataset and SPARQL engine in a child process (up to ``--rdflib-max``).
+
+Per canned query (default parameters): p50 / p99 of sequential requests and requests/s at
+``--concurrency``; ``page1`` is the first page of 100 rows (``?page=1``). Sampling stops after
+``--samples`` requests or ``--budget`` seconds per query, whichever comes first. The growth column is
+the p50 ratio per 10× data. Loopback only; every server is stopped at the end.
+
+    python bench/scale.py                      # 10k, 100k, 1M, 10M
+    python bench/scale.py --sizes 10k,100k     # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.synthetic import generate  # noqa: E402
+from kg import catalogue, engine, publish, store  # noqa: E402
+from kg.config import PROJECT_DIR, Settings  # noqa: E402
+from kg.remote import Endpoints  # noqa: E402
+from tests.live import free_port, wait_until_up  # noqa: E402
+from tests.remote_servers import available, virtuoso  # noqa: E402
+
+DESIGN_CARD = "activities-by-listing"
+BIN = Path(sys.executable).parent
+RESULTS = PROJECT_DIR / "bench" / "results"
+
+
+def parse_size(text: str) -> int:
+    units = {"k": 1_000, "m": 1_000_000}
+    return int(float(text[:-1]) * units[text[-1].lower()]) if text[-1].lower() in units else int(text)
+
+
+def label(size: int) -> str:
+    return f"{size // 1_000_000}M" if size >= 1_000_000 else f"{size // 1000}k"
+
+
+# --- measuring ------------------------------------------------------------------------------------------
+
+
+def sample(call: Callable[[], object], *, samples: int, budget: float) -> list[float]:
+    """Seconds per call, sequentially, until ``samples`` calls or ``budget`` seconds (one warm-up call first)."""
+    call()
+    times, deadline = [], time.monotonic() + budget
+    while len(times) < samples and (not times or time.monotonic() < deadline):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def p(times: list[float], q: float) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def throughput(url: str, params: dict, *, concurrency: int, budget: float) -> float:
+    """Requests/s of ``concurrency`` clients sending the same request for ``budget`` seconds."""
+    done, deadline = 0, time.monotonic() + budget
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal done
+        while time.monotonic() < deadline:
+            response = await http.get(url, params=params)
+            response.raise_for_status()
+            done += 1
+
+    async with httpx.AsyncClient(timeout=300, limits=httpx.Limits(max_connections=concurrency)) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(client(http) for _ in range(concurrency)))
+        return done / (time.perf_counter() - start)
+
+
+def memory_mb(pid: int) -> float:
+    """Proportional set size of a process and its children, MB (shared copy-on-write pages counted once)."""
+    total = 0
+    for proc in [pid, *_children(pid)]:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{proc}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                found += [int(child), *_children(int(child))]
+    return found
+
+
+def du_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+@contextlib.contextmanager
+def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = free_port()
+    process = subprocess.Popen([str(BIN / "kg"), "serve", "--port", str(port), "--cache-mb", "0", "--workers", "2",
+                                "--query-timeout", "600", "--max-rows", "10000000", *options],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/sparql", seconds=900)
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+# --- engines --------------------------------------------------------------------------------------------
+
+
+def service_rows(base: str, queries: dict, args) -> dict[str, dict]:
+    """Per canned query: p50/p99 of sequential requests, requests/s, and the first page's p50."""
+    rows = {}
+    with httpx.Client(timeout=600) as http:
+        for name in queries:
+            url = f"{base}/queries/{name}"
+            times = sample(lambda: http.get(url).raise_for_status(), samples=args.samples, budget=args.budget)
+            page = sample(lambda: http.get(url, params={"page": "1"}).raise_for_status(), samples=args.samples, budget=args.budget / 2)
+            rps = asyncio.run(throughput(url, {}, concurrency=args.concurrency, budget=min(args.budget, 5)))
+            rows[name] = {"p50": p(times, .5), "p99": p(times, .99), "rps": rps, "page1": p(page, .5)}
+    return rows
+
+
+def bare_rows(dataset: Path, queries: dict, args) -> dict[str, dict]:
+    """The bare engine: pyoxigraph in this process, each query evaluated and written as SPARQL JSON."""
+    graph = ox.Store()
+    graph.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+    rows = {}
+    for name, query in queries.items():
+        request = engine.Request(query.text, bindings=query.bindings({}), max_rows=10_000_000)
+        times = sample(lambda: engine.evaluate(graph, request), samples=args.samples, budget=args.budget)
+        rows[name] = {"p50": p(times, .5), "p99": p(times, .99)}
+    return rows
+
+
+def embedded(dataset: Path, workdir: Path, queries: dict, args) -> dict:
+    """Build a release from the synthetic N-Quads (as `kg build` writes one), then serve it."""
+    start = time.perf_counter()
+    graph = ox.Store()
+    graph.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+    store_dir = workdir / "store"
+    store.publish(store_dir, graph, {"id": store.new_release_id(), "synthetic": str(dataset)})
+    build_s = time.perf_counter() - start
+    del graph
+    size = (store.current_release(store_dir) / store.DATASET).stat().st_size / 1e6
+    with kg_serve("--store", str(store_dir)) as (base, process):
+        memory = memory_mb(process.pid)
+        rows = service_rows(base, queries, args)
+    return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows, "store_dir": store_dir}
+
+
+def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, args) -> dict:
+    buffers = max(20_000, min(1_200_000, triples // 8))  # 8 KiB pages: about one buffer per 8 triples, ≤ 9.6 GB
+    with virtuoso(workdir / "virtuoso", buffers=buffers) as ep:
+        settings = Settings(store=store_dir, store_url=ep.query_url, update_url=ep.update_url, gsp_url=ep.gsp_url,
+                            remote_user=ep.user, remote_password=ep.password, remote_auth="digest")
+        start = time.perf_counter()
+        asyncio.run(publish.publish(store_dir, Endpoints.from_settings(settings), timeout=3600))
+        build_s = time.perf_counter() - start
+        server = _pid_listening(ep.query_url)
+        size = sum(f.stat().st_size for f in (workdir / "virtuoso").glob("virtuoso*.db")) / 1e6
+        with kg_serve("--store", str(store_dir), "--store-url", ep.query_url) as (base, _):
+            rows = service_rows(base, queries, args)
+        memory = memory_mb(server) if server else float("nan")
+    return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows}
+
+
+def _pid_listening(url: str) -> int | None:
+    port = url.split(":")[2].split("/")[0]
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
+    for part in out.split("pid=")[1:]:
+        return int(part.split(",")[0])
+    return None
+
+
+RDFLIB_CHILD = """
+import json, sys, time, resource, rdflib, pyoxigraph as ox
+sys.path.insert(0, {root!r})
+from kg import catalogue
+from kg.config import Settings
+start = time.perf_counter()
+ds = rdflib.Dataset(default_union=True)
+ds.parse({dataset!r}, format="nquads")
+load = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rows = {{}}
+for name, query in catalogue.load(Settings().queries_dir).items():
+    bindings = {{rdflib.Variable(k): (rdflib.URIRef(v.value) if isinstance(v, ox.NamedNode) else
+                 rdflib.Literal(v.value, lang=v.language, datatype=None if v.language else rdflib.URIRef(v.datatype.value)))
+                 for k, v in query.bindings({{}}).items()}}
+    times, deadline = [], time.monotonic() + {budget}
+    while len(times) < {samples} and (not times or time.monotonic() < deadline):
+        t = time.perf_counter(); ds.query(query.text, initBindings=bindings).serialize(format="json"); times.append(time.perf_counter() - t)
+    times.sort()
+    rows[name] = {{"p50": times[len(times) // 2], "p99": times[min(len(times) - 1, int(.99 * len(times)))]}}
+print(json.dumps({{"build_s": load, "memory_mb": rss, "rows": rows}}))
+"""
+
+
+def on_rdflib(dataset: Path, args) -> dict:
+    code = RDFLIB_CHILD.format(root=str(PROJECT_DIR / "src"), dataset=str(dataset), budget=args.budget, samples=min(args.samples, 5))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=args.rdflib_timeout)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout) | {"size_mb": dataset.stat().st_size / 1e6}
+
+
+# --- the table -------------------------------------------------------------------------------------------
+
+
+def ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1000:.1f}" if seconds < 10 else f"{seconds * 1000:.0f}"
+
+
+def table(results: dict[int, dict], queries: dict) -> str:
+    sizes = sorted(results)
+    lines = ["### Build, size and memory", "",
+             "| triples | engine | build / load (s) | store (MB) | memory (MB) |", "|---:|---|---:|---:|---:|"]
+    for size in sizes:
+        for name, run in results[size]["engines"].items():
+            if "rows" in run:
+                lines.append(f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |")
+    lines += ["", "### Canned queries (ms; requests/s at the given concurrency)", "",
+              "| query | triples | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
+              "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (embedded, Virtuoso) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for name in queries:
+        previous = None
+        for size in sizes:
+            engines = results[size]["engines"]
+            bare, emb = engines["bare"]["rows"][name], engines["embedded"]["rows"][name]
+            virt = engines.get("virtuoso", {}).get("rows", {}).get(name)
+            rdf = engines.get("rdflib", {}).get("rows", {}).get(name)
+            growth = ""
+            if previous:
+                growth = f"{emb['p50'] / previous[0]:.1f}×" + (f", {virt['p50'] / previous[1]:.1f}×" if virt and previous[1] else "")
+            lines.append(f"| {name} | {label(size)} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
+                         f"| {emb['p50'] / bare['p50']:.2f} | {ms(emb['page1'])} "
+                         f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} | {format(virt['rps'], '.0f') if virt else '—'} "
+                         f"| {ms(rdf['p50']) if rdf else '—'} | {growth} |")
+            previous = (emb["p50"], virt["p50"] if virt else None)
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10k,100k,1M,10M")
+    parser.add_argument("--samples", type=int, default=30, help="requests per query and engine (at most)")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds of sampling per query and engine (at most)")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rdflib-max", default="100k", help="largest size run on rdflib (its load takes minutes past that)")
+    parser.add_argument("--rdflib-timeout", type=float, default=1800)
+    parser.add_argument("--no-virtuoso", action="store_true")
+    args = parser.parse_args()
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    queries = catalogue.load(Settings().queries_dir)
+    results, work = {}, Path(tempfile.mkdtemp(prefix="kg-scale-"))
+    try:
+        for size in sizes:
+            directory = work / label(size)
+            directory.mkdir()
+            dataset = directory / "synthetic.nq"
+            counts = generate(size, dataset)
+            print(f"{label(size)}: {counts['quads']:,} quads generated", file=sys.stderr, flush=True)
+            engines = {"bare": {"rows": bare_rows(dataset, queries, args)}}
+            engines["embedded"] = embedded(dataset, directory, queries, args)
+            print(f"{label(size)}: embedded done", file=sys.stderr, flush=True)
+            if not args.no_virtuoso and available("virtuoso") is None:
+                engines["virtuoso"] = on_virtuoso(engines["embedded"].pop("store_dir"), directory, counts["quads"], queries, args)
+                print(f"{label(size)}: virtuoso done", file=sys.stderr, flush=True)
+            if size <= parse_size(args.rdflib_max):
+                engines["rdflib"] = on_rdflib(dataset, args)
+                print(f"{label(size)}: rdflib done", file=sys.stderr, flush=True)
+            engines["embedded"].pop("store_dir", None)
+            results[size] = {"quads": counts["quads"], "engines": engines}
+            shutil.rmtree(directory, ignore_errors=True)
+        report = (f"Scale benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, pyoxigraph {ox.__version__}, "
+                  f"{args.samples} samples or {args.budget:g} s per query, concurrency {args.concurrency}\n\n{table(results, queries)}\n")
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "scale.md").write_text(report)
+        (RESULTS / "scale.json").write_text(json.dumps(results, indent=1, default=str))
+        print(report)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
