@@ -116,7 +116,7 @@ def test_activities_by_country(answer):
 def test_activities_by_landscape(answer):
     rows = answer("activities-by-landscape")
     assert {r["code"] for r in rows} >= {"2.3.6", "2.3.7", "2.3.8"}
-    assert all(r["countries"] == "KZ, TM, UZ" for r in rows)
+    assert all(sorted(r["countries"].split(", ")) == ["KZ", "TM", "UZ"] for r in rows)  # GROUP_CONCAT's order is the engine's
     assert {r["code"] for r in answer("activities-by-landscape", landscape="https://w3id.org/mea-kg/id/landscape/pamir")} == {"2.1.1"}
 
 

