@@ -73,6 +73,8 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
         body = ox.serialize(triples[: request.max_rows], format=fmt.rdf_format, prefixes=prefixes) or b""
         return Answer(body, fmt, truncated)
     fmt = _require(request.results_format, Kind.RESULTS)
+    if request.max_rows <= ROW_BY_ROW_ROWS:
+        return _capped_solutions(result, request, fmt)  # a page: written row by row, evaluated once
     body = result.serialize(format=_RESULTS[fmt])
     if len(body) < _MIN_ROW_BYTES[fmt] * (request.max_rows + 1):
         return Answer(body, fmt)  # too short to hold more rows than the cap: the fast (Rust) path
@@ -136,6 +138,9 @@ def _require(fmt: Format | None, kind: Kind) -> Format:
         raise NotAcceptable(kind)
     return fmt
 
+
+ROW_BY_ROW_ROWS = 1000
+"""Answers capped this low (pages) are written row by row at once: no fast path that may have to run again."""
 
 # The fewest bytes one result row takes in each format ("{}," in JSON, "<result></result>" in XML,
 # a line break in CSV/TSV): an answer shorter than cap × this cannot hold more rows than the cap.
