@@ -248,7 +248,7 @@ def table(results: dict[int, dict], queries: dict) -> str:
              "| triples | engine | build / load (s) | store (MB) | memory (MB) |", "|---:|---|---:|---:|---:|"]
     for size in sizes:
         for name, run in results[size]["engines"].items():
-            if "rows" in run:
+            if "build_s" in run:
                 lines.append(f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |")
     lines += ["", "### Canned queries (ms; requests/s at the given concurrency)", "",
               "| query | triples | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
@@ -304,11 +304,11 @@ def main() -> None:
             engines["embedded"].pop("store_dir", None)
             results[size] = {"quads": counts["quads"], "engines": engines}
             shutil.rmtree(directory, ignore_errors=True)
+            RESULTS.mkdir(exist_ok=True)
+            (RESULTS / "scale.json").write_text(json.dumps(results, indent=1, default=str))  # kept as each size ends
         report = (f"Scale benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, pyoxigraph {ox.__version__}, "
                   f"{args.samples} samples or {args.budget:g} s per query, concurrency {args.concurrency}\n\n{table(results, queries)}\n")
-        RESULTS.mkdir(exist_ok=True)
         (RESULTS / "scale.md").write_text(report)
-        (RESULTS / "scale.json").write_text(json.dumps(results, indent=1, default=str))
         print(report)
     finally:
         shutil.rmtree(work, ignore_errors=True)
