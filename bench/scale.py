@@ -16,6 +16,7 @@ the p50 ratio per 10× data. Loopback only; every server is stopped at the end.
 
     python bench/scale.py                      # 10k, 100k, 1M, 10M
     python bench/scale.py --sizes 10k,100k     # a quick run
+    python bench/scale.py --sizes 10M --no-virtuoso --keep   # one more size, beside those already measured
 """
 
 from __future__ import annotations
@@ -280,11 +281,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--rdflib-max", default="100k", help="largest size run on rdflib (its load takes minutes past that)")
     parser.add_argument("--rdflib-timeout", type=float, default=1800)
+    parser.add_argument("--virtuoso-max", default="10M", help="largest size run on Virtuoso")
     parser.add_argument("--no-virtuoso", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="add to the sizes already in bench/results/scale.json")
     args = parser.parse_args()
     sizes = [parse_size(s) for s in args.sizes.split(",")]
     queries = catalogue.load(Settings().queries_dir)
     results, work = {}, Path(tempfile.mkdtemp(prefix="kg-scale-"))
+    if args.keep and (RESULTS / "scale.json").exists():
+        results = {int(size): run for size, run in json.loads((RESULTS / "scale.json").read_text()).items()}
     try:
         for size in sizes:
             directory = work / label(size)
@@ -295,7 +300,7 @@ def main() -> None:
             engines = {"bare": {"rows": bare_rows(dataset, queries, args)}}
             engines["embedded"] = embedded(dataset, directory, queries, args)
             print(f"{label(size)}: embedded done", file=sys.stderr, flush=True)
-            if not args.no_virtuoso and available("virtuoso") is None:
+            if not args.no_virtuoso and size <= parse_size(args.virtuoso_max) and available("virtuoso") is None:
                 engines["virtuoso"] = on_virtuoso(engines["embedded"].pop("store_dir"), directory, counts["quads"], queries, args)
                 print(f"{label(size)}: virtuoso done", file=sys.stderr, flush=True)
             if size <= parse_size(args.rdflib_max):

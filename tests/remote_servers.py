@@ -134,6 +134,8 @@ DirsAllowed = ., {d}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 MaxQueryMem = 1G
+; one SPARQL update is one transaction: kg publish's switch moves whole graphs (the default limit is 50 MB)
+TransactionAfterImageLimit = 4000000000
 MaxSortedTopRows = 10000000
 ThreadsPerQuery = 2
 [HTTPServer]

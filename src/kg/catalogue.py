@@ -12,10 +12,11 @@ Every parameter is a variable of the query body. A value is bound to it as an RD
 into the text); a parameter left out takes its default, or stays unbound (it then matches anything),
 so each file also runs as plain SPARQL.
 
-Bindings are pyoxigraph substitutions: the bound variable must be projected by the SELECT, and an
-optional parameter is tested with ``COALESCE(?p = ?p, false)`` (true only when bound) — ``BOUND(?p)``
-does not see a substituted value — as in ``FILTER(!COALESCE(?p = ?p, false) || ?x = ?p)``, which Virtuoso
-evaluates alike (it answers ``COALESCE(?x = ?p, true)`` with no row when ?p is unbound, and refuses EXISTS in IF).
+Bindings become one-row VALUES blocks (:func:`kg.sparqltext.with_values`, substitution semantics) on
+every back-end. An optional parameter is tested with ``COALESCE(?p = ?p, false)`` (true only when bound),
+as in ``FILTER(!COALESCE(?p = ?p, false) || ?x = ?p)``: that reads the same on pyoxigraph and Virtuoso
+(which answers ``COALESCE(?x = ?p, true)`` with no row when ?p is unbound, and refuses EXISTS inside IF).
+Required patterns come before OPTIONALs: pyoxigraph joins a pattern that follows one without reordering.
 """
 
 from __future__ import annotations

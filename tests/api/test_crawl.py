@@ -10,6 +10,7 @@ from collections import deque
 from urllib.parse import urldefrag, urlsplit
 
 import pyoxigraph as ox
+import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
@@ -30,7 +31,16 @@ def _local_links(page: str) -> set[str]:
     return links
 
 
-def test_crawl_from_the_entry_page_finds_no_broken_link(client, select):
+@pytest.fixture()
+def crawled_backend(backend) -> str:
+    """The crawl runs on the embedded store and on Virtuoso; `oxigraph serve` answers the same routes in
+    tests/api/routes, and a third crawl (1.5 minutes) would push CI past its time."""
+    if backend == "oxigraph":
+        pytest.skip("crawled on the embedded store and on Virtuoso")
+    return backend
+
+
+def test_crawl_from_the_entry_page_finds_no_broken_link(client, select, crawled_backend):
     seen, queue, broken, pages = {"/"}, deque(["/"]), [], 0
     while queue:
         url = queue.popleft()
@@ -61,7 +71,7 @@ def test_crawl_from_the_entry_page_finds_no_broken_link(client, select):
         assert client.get("/id/" + iri[len(ID):], headers=HTML).status_code == 200, iri
 
 
-def test_every_resource_dereferences_and_agrees_with_the_store(client, graph, select):
+def test_every_resource_dereferences_and_agrees_with_the_store(client, graph, select, crawled_backend):
     resources = sorted({row["s"] for row in select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}')})
     assert len(resources) > 1000
     kinds = {}
