@@ -134,8 +134,8 @@ DirsAllowed = ., {d}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty}
 MaxQueryMem = 1G
-; one SPARQL update is one transaction: kg publish's switch moves whole graphs (the default limit is 50 MB)
-TransactionAfterImageLimit = 4000000000
+; one SPARQL update is one transaction: kg publish's switch moves whole graphs (default 50 MB; a 32-bit value)
+TransactionAfterImageLimit = 1500000000
 MaxSortedTopRows = 10000000
 ThreadsPerQuery = 2
 [HTTPServer]
