@@ -27,7 +27,6 @@ from .config import Settings
 from .owl import Inconsistent
 from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 from .remote import Endpoints, RemoteStore
-from .sparqltext import paged
 from .workers import PoolUnavailable, QueryTimeout, WorkerError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
@@ -109,16 +108,16 @@ def query_command(
     settings = _settings(store_dir, store_url=store_url)
     if (query is None) == (canned is None):
         fail("give either a QUERY or --canned NAME", 2)
-    text, bindings = _read_query(query) if query is not None else "", {}
+    text, bindings, max_rows = _read_query(query) if query is not None else "", {}, 10**9
     if canned is not None:
-        text, bindings = _canned(settings, canned, param or [], page)
+        text, bindings, max_rows = _canned(settings, canned, param or [], page)
     elif param or page:
         fail("--param and --page go with --canned", 2)
     if settings.store_url:
-        answer = _remote_query(settings, engine.request_for(text, format=format, bindings=bindings), timeout)
+        answer = _remote_query(settings, engine.request_for(text, format=format, bindings=bindings, max_rows=max_rows), timeout)
     else:
         try:
-            answer = engine.query(_open(settings), text, format=format, bindings=bindings)
+            answer = engine.query(_open(settings), text, format=format, bindings=bindings, max_rows=max_rows)
         except SyntaxError as e:
             fail(f"bad query: {e}", 2)
         except ValueError as e:
@@ -132,12 +131,8 @@ def _remote_query(settings: Settings, request: engine.Request, timeout: float) -
     """Evaluate ``request`` on the remote store of ``settings`` as the service does; failures exit 2, 3 or 4."""
 
     async def run() -> engine.Answer:
-        remote = RemoteStore(Endpoints.from_settings(settings), connections=1, refresh_seconds=3600)
-        await remote.start()
-        try:
+        async with RemoteStore(Endpoints.from_settings(settings), connections=1, refresh_seconds=3600) as remote:
             return await remote.query(request, timeout=timeout)
-        finally:
-            await remote.stop()
 
     try:
         return asyncio.run(run())
@@ -153,7 +148,8 @@ def _remote_query(settings: Settings, request: engine.Request, timeout: float) -
         fail(str(e), 4)
 
 
-def _canned(settings: Settings, name: str, params: list[str], page: int | None = None) -> tuple[str, dict]:
+def _canned(settings: Settings, name: str, params: list[str], page: int | None = None) -> tuple[str, dict, int]:
+    """A canned query's text (of one page, with ``page``), its bindings, and the most rows to print."""
     queries = catalogue.load(settings.queries_dir)
     if name not in queries:
         fail(f"no canned query {name!r}; `kg queries` lists them", 2)
@@ -165,8 +161,9 @@ def _canned(settings: Settings, name: str, params: list[str], page: int | None =
         values[key.strip()] = value
     try:
         query = queries[name]
-        return (query.text if page is None else paged(query.text, limit=query.page_size, offset=(page - 1) * query.page_size),
-                query.bindings(values))
+        if page is None:
+            return query.text, query.bindings(values), 10**9
+        return query.page(page), query.bindings(values), query.page_size  # the page's extra row only tells whether one follows
     except ValueError as e:
         fail(str(e), 2)
 
@@ -279,15 +276,12 @@ def serve_command(
                 timeout_graceful_shutdown=5)
 
 
-
 def _published(settings: Settings) -> str:
     """The release a remote store serves; exits 3 when nothing is published, 4 when it cannot be read."""
 
     async def probe() -> str:
-        remote = RemoteStore(Endpoints.from_settings(settings), connections=1)
-        await remote.start()
-        await remote.stop()
-        return remote.publication.id
+        async with RemoteStore(Endpoints.from_settings(settings), connections=1) as remote:
+            return remote.publication.id
 
     try:
         return asyncio.run(probe())

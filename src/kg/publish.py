@@ -30,7 +30,7 @@ import pyoxigraph as ox
 from . import store as built_store
 from .errors import KgError, StoreMissing
 from .namespaces import DCTERMS, GRAPH
-from .remote import PUBLICATION, Endpoints, RemoteFailed, authenticate, read_publication, run_update, select
+from .remote import PUBLICATION, Endpoints, Publication, RemoteFailed, authenticate, read_publication, run_update, select
 
 STAGING = GRAPH + "staging/"
 BACKUP = GRAPH + "backup/"
@@ -91,7 +91,7 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
             await authenticate(client, endpoints)
             on_step("clean")
             await _recover(client, endpoints, timeout)
-            await _drop_staging(client, endpoints)
+            await _drop_prefixed(client, endpoints, STAGING)  # left by a push that crashed
             previous = await read_publication(client, endpoints)
             start = time.perf_counter()
             on_step("load")
@@ -104,7 +104,7 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
             await _switch(client, endpoints, release_id, loaded, previous, timeout)
             seconds["switch"] = time.perf_counter() - start
         except (httpx.HTTPError, RemoteFailed, PublishFailed, OSError, SyntaxError) as err:
-            await _drop_staging(client, endpoints, quietly=True)
+            await _drop_prefixed(client, endpoints, STAGING, quietly=True)
             raise PublishFailed(f"publishing {release_id} failed, the remote store is unchanged: {str(err) or type(err).__name__}") from None
         await _drop_prefixed(client, endpoints, BACKUP, quietly=True)
     return PublishReport(release_id, previous.id if previous else None, loaded, seconds)
@@ -229,7 +229,3 @@ async def _drop_prefixed(client: httpx.AsyncClient, endpoints: Endpoints, prefix
         if not quietly:
             raise
 
-
-async def _drop_staging(client: httpx.AsyncClient, endpoints: Endpoints, *, quietly: bool = False) -> None:
-    """Drop every staging graph left on the store (by this push, or by one that crashed)."""
-    await _drop_prefixed(client, endpoints, STAGING, quietly=quietly)

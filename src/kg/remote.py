@@ -8,8 +8,8 @@ to make a remote server answer exactly as the embedded store does:
   graph, :data:`PUBLICATION`. A query that names no dataset is sent with those graphs as both its
   default graph (their union, as the embedded store's default graph is the union of its graphs) and
   its named graphs, so a server's own system graphs, or a push in progress, are never seen.
-- **Parameters.** Canned-query and page parameters, bound as substitutions on the embedded store, go
-  as a one-row ``VALUES`` block of RDF terms opening the WHERE group (:func:`kg.sparqltext.with_values`).
+- **Parameters.** Canned-query and page parameters go as one-row ``VALUES`` blocks of RDF terms
+  (:func:`kg.sparqltext.with_values`), the same text the embedded store evaluates.
 - **Answers.** The server answers in SPARQL XML results or N-Triples; they are parsed with pyoxigraph
   and written by the same serialiser as the embedded store's answers (:func:`kg.engine.answer`), so
   the formats, the row cap and the truncation header are the same.
@@ -105,8 +105,7 @@ class Publication:
 
 async def read_publication(client: httpx.AsyncClient, endpoints: Endpoints) -> Publication | None:
     """The published build, or None when nothing was ever published. Raises RemoteFailed, httpx.HTTPError."""
-    response = await client.post(endpoints.query_url, data={"query": _PUBLICATION_QUERY}, headers={"Accept": RESULTS_ACCEPT})
-    rows = list(_solutions(response))
+    rows = await select(client, endpoints, _PUBLICATION_QUERY)
     if not rows:
         return None
     graphs = sorted({row["graph"].value for row in rows if row["graph"] is not None})
@@ -163,6 +162,13 @@ class RemoteStore:
             raise StoreMissing(f"nothing is published on {self.endpoints.query_url} (run `kg publish`)")
         self._refresher = asyncio.create_task(self._refresh())
 
+    async def __aenter__(self) -> RemoteStore:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         if self._refresher is not None:
             self._refresher.cancel()
@@ -174,7 +180,7 @@ class RemoteStore:
             self._client = None
 
     async def _refresh(self) -> None:
-        """Follow `kg publish`: re-read the publication every few seconds (keep the last one on failure)."""
+        """Follow `kg publish`: re-read the publication every ``refresh_seconds`` (keep the last one on failure)."""
         while True:
             await asyncio.sleep(self.refresh_seconds)
             try:
@@ -189,10 +195,10 @@ class RemoteStore:
     async def query(self, request: engine.Request, *, timeout: float) -> engine.Answer:
         """Evaluate ``request`` on the remote store. Raises WorkerError (syntax, not_acceptable, service), QueryTimeout, PoolUnavailable."""
         kind = _check(request)
-        form = {"query": self._text(request), **self._dataset(request)}
-        accept = RESULTS_ACCEPT if kind is Kind.RESULTS else GRAPH_ACCEPT
         if (request.results_format if kind is Kind.RESULTS else request.graph_format) is None:
             raise WorkerError("not_acceptable", f"no acceptable format for {kind.value}", {"kind": kind.value})
+        form = {"query": self._text(request), **self._dataset(request)}
+        accept = RESULTS_ACCEPT if kind is Kind.RESULTS else GRAPH_ACCEPT
         try:
             response = await asyncio.wait_for(self._client.post(self.endpoints.query_url, data=form, headers={"Accept": accept}), timeout)
         except TimeoutError:
