@@ -134,8 +134,9 @@ def _find(haystack: list[str], word: str, start: int, stop: int) -> int | None:
 # --- remote stores: the same graph published on real SPARQL servers -------------------------------------
 
 REMOTE_SERVERS = ("virtuoso", "oxigraph")
-REMOTE_QUERY_LIMIT_S = 20
 """Remote back-ends the end-to-end tests also run on: Virtuoso (Debian's package) and `oxigraph serve` (PyPI)."""
+REMOTE_QUERY_LIMIT_S = 20
+"""The servers' own query time limit, so that a runaway the service stopped waiting for does not run on."""
 
 
 @pytest.fixture(scope="session")
@@ -153,7 +154,6 @@ def remote_servers(tmp_path_factory, settings, built):
             if reason:
                 pytest.skip(reason)
             workdir = tmp_path_factory.mktemp(name)
-            # A server-side limit, so that a runaway query the service stopped waiting for does not run on.
             launched = servers.virtuoso(workdir, query_timeout_s=REMOTE_QUERY_LIMIT_S) if name == "virtuoso" \
                 else servers.oxigraph_server(workdir, timeout_s=REMOTE_QUERY_LIMIT_S)
             overrides = remote_settings(stack.enter_context(launched))
