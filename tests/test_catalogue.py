@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import pyoxigraph as ox
 import pytest
 
-from kg import catalogue, engine
+from kg import catalogue, engine, paging
 from kg.cli import app
 from kg.config import PROJECT_DIR
 
@@ -182,3 +184,44 @@ def test_catalogue_does_not_load_subfolders():
     assert (PROJECT_DIR / "queries" / "informea" / "decisions.rq").exists()
     assert not names & {"decisions", "documents", "meetings", "treaties"}
     assert not any(name.endswith("-violation") for name in names)
+
+
+def _query_file(tmp_path, driver: str) -> catalogue.CannedQuery:
+    path = tmp_path / "activities-with-codes.rq"
+    path.write_text("#+ summary: Activities and their codes\n#+ page-driver: |\n"
+                    + "".join(f"#+   {line}\n" for line in driver.splitlines())
+                    + "PREFIX mea: <https://w3id.org/mea-kg/ontology#>\n"
+                      "SELECT ?activity ?code WHERE { ?activity a mea:Activity ; mea:code ?code } ORDER BY STR(?activity)\n",
+                    encoding="utf-8")
+    return catalogue.read(path)
+
+
+def test_a_page_driver_must_be_a_select_of_one_variable(tmp_path):
+    with pytest.raises(ValueError, match="page-driver is not SPARQL"):
+        _query_file(tmp_path, "SELECT ?a WHERE {")
+    with pytest.raises(ValueError, match="one variable"):
+        _query_file(tmp_path, "SELECT ?a ?b WHERE { ?a ?p ?b }")
+    assert _query_file(tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity } ORDER BY STR(?activity)").driver_variable == "activity"
+
+
+def test_driven_pages_equal_plain_pages_even_when_driver_values_have_no_rows(tmp_path, graph):
+    """A driver listing more than the answer has (here: every resource with a type, activities among them) gives
+    short pages through the driver, and one giving blank nodes cannot be written back: either way the page falls
+    back to the whole evaluation and is still right."""
+    broad = _query_file(tmp_path, "SELECT DISTINCT ?activity WHERE { ?activity a ?type FILTER(isIRI(?activity)) } ORDER BY STR(?activity)")
+    blank = _query_file(tmp_path, "SELECT DISTINCT ?activity WHERE { ?activity a ?type } ORDER BY STR(?activity)")
+    exact = _query_file(tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity } ORDER BY STR(?activity)")
+
+    async def here(request):
+        return engine.evaluate(graph, request)
+
+    def rows(query, number):
+        request = engine.Request(query.page(number), max_rows=query.page_size)
+        answer = asyncio.run(paging.page(query, number, request, here))
+        return [tuple(s) for s in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)], answer.truncated
+
+    for number in (1, 2, 3):
+        plain = engine.evaluate(graph, engine.Request(exact.page(number), max_rows=exact.page_size))
+        expected = [tuple(s) for s in ox.parse_query_results(plain.body, format=ox.QueryResultsFormat.JSON)]
+        assert rows(exact, number) == rows(broad, number) == rows(blank, number) == (expected, plain.truncated)
+    assert rows(exact, 1)[1] and not rows(exact, 3)[1]  # 2 full pages and a short last one (A1–D5 and 121 activities)

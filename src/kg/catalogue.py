@@ -17,6 +17,9 @@ every back-end. An optional parameter is tested with ``COALESCE(?p = ?p, false)`
 as in ``FILTER(!COALESCE(?p = ?p, false) || ?x = ?p)``: that reads the same on pyoxigraph and Virtuoso
 (which answers ``COALESCE(?x = ?p, true)`` with no row when ?p is unbound, and refuses EXISTS inside IF).
 Required patterns come before OPTIONALs: pyoxigraph joins a pattern that follows one without reordering.
+
+A query whose ordered answer is large can name a page driver (``#+ page-driver:``, a SELECT of one
+variable in the answer's leading order, see :mod:`kg.paging`) so that a page costs its rows, not the answer.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from .sparqltext import paged
+from .sparqltext import paged, query_form, with_rows
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "date", "integer", "boolean", "literal-en", "literal-fr")
@@ -87,15 +90,30 @@ class CannedQuery:
     params: tuple[Parameter, ...] = ()
     tags: tuple[str, ...] = field(default=())
     page_size: int = PAGE_SIZE
+    driver: str | None = None
+    """A SELECT of one variable of the answer, ordered as the answer's leading ORDER BY keys (which it
+    determines): its first values' rows come first in the answer (the ``#+ page-driver:`` header, with the
+    query's prologue)."""
 
-    def page(self, number: int) -> str:
+    def page(self, number: int, *, among: list[ox.NamedNode | ox.Literal] | None = None) -> str:
         """The query text for page ``number`` (1-based): one row more than a page, to tell whether another follows.
 
+        With ``among`` (the driver's first values), only the rows of those values are evaluated.
         ValueError for a page below 1 or a query that has its own LIMIT/OFFSET.
         """
         if number < 1:
             raise ValueError(f"page must be 1 or more, not {number}")
-        return paged(self.text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
+        text = self.text if among is None else with_rows(self.text, self.driver_variable, among)
+        return paged(text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
+
+    @property
+    def driver_variable(self) -> str:
+        """The one variable the page driver projects."""
+        return ox.Store().query(self.driver).variables[0].value
+
+    def driver_page(self, number: int) -> str:
+        """The page driver's text for the values that cover pages 1 to ``number`` (one more, to tell the end)."""
+        return paged(self.driver, limit=number * self.page_size + 1, offset=0)
 
     def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Bind raw parameter values (and defaults). ValueError for unknown, missing or invalid ones."""
@@ -155,7 +173,22 @@ def read(path: Path) -> CannedQuery:
     if not isinstance(page_size, int) or page_size < 1:
         raise ValueError(f"{path}: pagination must be a positive number of rows")
     return CannedQuery(path.stem, str(meta.get("summary", "")), str(meta.get("description", "")).strip(), text,
-                       tuple(params), tuple(meta.get("tags") or ()), page_size)
+                       tuple(params), tuple(meta.get("tags") or ()), page_size, _driver(text, meta.get("page-driver"), path))
+
+
+def _driver(text: str, driver: object, path: Path) -> str | None:
+    """The page driver with the query's prologue; ValueError naming the file unless a SELECT of one variable."""
+    if driver is None:
+        return None
+    form = query_form(text)
+    full = text[:form[1]] + str(driver) if form else str(driver)
+    try:
+        result = ox.Store().query(full)
+    except SyntaxError as err:
+        raise ValueError(f"{path}: page-driver is not SPARQL: {err}") from None
+    if not isinstance(result, ox.QuerySolutions) or len(result.variables) != 1:
+        raise ValueError(f"{path}: page-driver must be a SELECT of one variable")
+    return full
 
 
 def load(queries_dir: Path) -> dict[str, CannedQuery]:

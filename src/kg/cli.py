@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -20,7 +21,8 @@ from rich.table import Table
 
 from . import build as build_module
 from . import publish as publish_module
-from . import catalogue, engine, store
+from . import catalogue, engine, paging, store
+from .catalogue import CannedQuery
 from .formats import Format, Kind
 from .namespaces import PREFIXES
 from .config import Settings
@@ -108,18 +110,30 @@ def query_command(
     settings = _settings(store_dir, store_url=store_url)
     if (query is None) == (canned is None):
         fail("give either a QUERY or --canned NAME", 2)
-    text, bindings, max_rows = _read_query(query) if query is not None else "", {}, 10**9
+    text, bindings, max_rows, paged_query = (_read_query(query) if query is not None else ""), {}, 10**9, None
     if canned is not None:
-        text, bindings, max_rows = _canned(settings, canned, param or [], page)
+        text, bindings, max_rows, paged_query = _canned(settings, canned, param or [], page)
     elif param or page:
         fail("--param and --page go with --canned", 2)
+    request = engine.request_for(text, format=format, bindings=bindings, max_rows=max_rows)
+
+    async def answer_with(evaluate: paging.Evaluate) -> engine.Answer:
+        return await (evaluate(request) if paged_query is None else paging.page(paged_query, page, request, evaluate))
+
     if settings.store_url:
-        answer = _remote_query(settings, engine.request_for(text, format=format, bindings=bindings, max_rows=max_rows), timeout)
+        answer = _remote_query(settings, request, answer_with, timeout)
     else:
+        store = _open(settings)
+
+        async def here(r: engine.Request) -> engine.Answer:
+            return engine.evaluate(store, r)
+
         try:
-            answer = engine.query(_open(settings), text, format=format, bindings=bindings, max_rows=max_rows)
+            answer = asyncio.run(answer_with(here))
         except SyntaxError as e:
             fail(f"bad query: {e}", 2)
+        except engine.NotAcceptable as e:
+            fail(engine.format_mismatch(format, e.kind), 2)
         except ValueError as e:
             fail(str(e), 2)
     sys.stdout.buffer.write(answer.body)
@@ -127,12 +141,14 @@ def query_command(
         sys.stdout.buffer.write(b"\n")
 
 
-def _remote_query(settings: Settings, request: engine.Request, timeout: float) -> engine.Answer:
-    """Evaluate ``request`` on the remote store of ``settings`` as the service does; failures exit 2, 3 or 4."""
+def _remote_query(settings: Settings, request: engine.Request, answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]],
+                  timeout: float) -> engine.Answer:
+    """Answer ``request`` (through ``answer_with``) on the remote store of ``settings`` as the service does;
+    failures exit 2, 3 or 4."""
 
     async def run() -> engine.Answer:
         async with RemoteStore(Endpoints.from_settings(settings), connections=1, refresh_seconds=3600) as remote:
-            return await remote.query(request, timeout=timeout)
+            return await answer_with(lambda r: remote.query(r, timeout=timeout))
 
     try:
         return asyncio.run(run())
@@ -148,8 +164,8 @@ def _remote_query(settings: Settings, request: engine.Request, timeout: float) -
         fail(str(e), 4)
 
 
-def _canned(settings: Settings, name: str, params: list[str], page: int | None = None) -> tuple[str, dict, int]:
-    """A canned query's text (of one page, with ``page``), its bindings, and the most rows to print."""
+def _canned(settings: Settings, name: str, params: list[str], page: int | None = None) -> tuple[str, dict, int, CannedQuery | None]:
+    """A canned query's text (of one page, with ``page``), its bindings, the most rows to print, and the query when paged."""
     queries = catalogue.load(settings.queries_dir)
     if name not in queries:
         fail(f"no canned query {name!r}; `kg queries` lists them", 2)
@@ -162,8 +178,8 @@ def _canned(settings: Settings, name: str, params: list[str], page: int | None =
     try:
         query = queries[name]
         if page is None:
-            return query.text, query.bindings(values), 10**9
-        return query.page(page), query.bindings(values), query.page_size  # the page's extra row only tells whether one follows
+            return query.text, query.bindings(values), 10**9, None
+        return query.page(page), query.bindings(values), query.page_size, query  # the page's extra row only tells whether one follows
     except ValueError as e:
         fail(str(e), 2)
 

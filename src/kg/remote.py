@@ -239,11 +239,10 @@ def _check(request: engine.Request) -> Kind:
     evaluated; an ASK (answered at once) is checked as the SELECT with the same pattern.
     """
     text, form = request.text, query_form(request.text)
-    substitutions = {ox.Variable(k): v for k, v in request.bindings.items()} or None
-    if form is not None and form[0] == "ASK":  # the same pattern as a SELECT (which projects no parameter)
-        text, substitutions = f"{text[:form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3:]}", None
-    try:
-        result = ox.Store().query(text, base_iri=request.base_iri, substitutions=substitutions)
+    if form is not None and form[0] == "ASK":  # the same pattern as a SELECT
+        text = f"{text[:form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3:]}"
+    try:  # the parameters are VALUES blocks, as on the embedded store: a parameter the query does not project is fine
+        result = ox.Store().query(text, base_iri=request.base_iri)
     except SyntaxError as err:
         raise WorkerError("syntax", str(err.msg or err), {"line": err.lineno, "column": err.offset}) from None
     return Kind.RESULTS if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else Kind.GRAPH

@@ -113,6 +113,16 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     return f"{text}\n{_values_block(bindings, trailing)}\n" if trailing else text
 
 
+def with_rows(text: str, variable: str, values: list[Term]) -> str:
+    """The query with a VALUES block of ``variable``'s ``values`` opening its WHERE group (the rows of those only)."""
+    ox.Variable(variable)  # ValueError unless a valid variable name
+    for token, position, depth in _top_level(text):
+        if token == "{" and depth == 0:
+            block = f"VALUES ?{variable} {{ {' '.join(_term(v) for v in values)} }}"
+            return f"{text[:position + 1]} {block} {text[position + 1:]}"
+    raise ValueError("the query has no WHERE group")
+
+
 def _values_block(bindings: Mapping[str, Term], names: list[str]) -> str:
     return f"VALUES ({' '.join('?' + n for n in names)}) {{ ({' '.join(_term(bindings[n]) for n in names)}) }}"
 

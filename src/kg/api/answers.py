@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request, Response
 
-from .. import engine
+from .. import engine, paging
 from ..formats import Format, Kind, by_name, negotiate, parse_accept
 from ..backends import Backend
 from .deps import Settings
@@ -72,8 +73,10 @@ def media_type_header(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
 
 
-async def run(request: Request, pool: Backend, settings: Settings, query: engine.Request) -> Response:
-    """Evaluate ``query`` (or answer 304) and build the response."""
+async def run(request: Request, pool: Backend, settings: Settings, query: engine.Request, *,
+              answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]] | None = None) -> Response:
+    """Evaluate ``query`` (or answer 304) and build the response. ``answer_with``, given the back-end's
+    evaluation, answers for ``query`` another way (a page through its driver: same rows, same ETag)."""
     etag = etag_for(pool.version, query)
     cached = not_modified(request, etag)
     if cached is not None:
@@ -81,7 +84,10 @@ async def run(request: Request, pool: Backend, settings: Settings, query: engine
     cache = request.app.state.cache
     answer = cache.get(etag)
     if answer is None:
-        answer = await pool.query(query, timeout=settings.query_timeout)
+        async def on_backend(q: engine.Request) -> engine.Answer:
+            return await pool.query(q, timeout=settings.query_timeout)
+
+        answer = await (on_backend(query) if answer_with is None else answer_with(on_backend))
         cache.put(etag, answer)
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if answer.truncated:

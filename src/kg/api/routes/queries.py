@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from ... import engine
+from ... import engine, paging
 from ...catalogue import CannedQuery
 from ..answers import chosen_formats, run
 from ..deps import PoolDep, SettingsDep
@@ -48,8 +50,9 @@ async def run_query(name: str, request: Request, pool: PoolDep, settings: Settin
         raise Problem(400, "bad-request", str(err)) from None
     results_format, graph_format = chosen_formats(request)
     max_rows = settings.max_rows if page is None else query.page_size
-    response = await run(request, pool, settings, engine.Request(text, results_format=results_format, graph_format=graph_format,
-                                                                  bindings=bindings, max_rows=max_rows))
+    plain = engine.Request(text, results_format=results_format, graph_format=graph_format, bindings=bindings, max_rows=max_rows)
+    answer_with = None if page is None else functools.partial(paging.page, query, page, plain)
+    response = await run(request, pool, settings, plain, answer_with=answer_with)
     if page is not None:
         _link_pages(request, response, page)
     return response
