@@ -31,19 +31,37 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def serve(store_dir: Path, *options: str) -> Iterator[str]:
+def serve_process(store_dir: Path, *options: str, log: Path | None = None,
+                  env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     """`kg serve` in a subprocess over ``store_dir`` (or the remote store that ``options`` name); yields its
-    base URL (``http://127.0.0.1:PORT``)."""
+    base URL (``http://127.0.0.1:PORT``) and the process. Its output goes to ``log`` (default: nowhere)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(store_dir), *options],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(base + "/sparql")
+    with contextlib.ExitStack() as stack:
+        output = stack.enter_context(log.open("ab")) if log else subprocess.DEVNULL
+        process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(store_dir), *options],
+                                   stdout=output, stderr=subprocess.STDOUT, env=env)
+        try:
+            wait_until_up(base + "/sparql")
+            yield base, process
+        finally:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def serve(store_dir: Path, *options: str, log: Path | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """:func:`serve_process`, yielding the base URL only."""
+    with serve_process(store_dir, *options, log=log, env=env) as (base, _):
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return children + [d for c in children for d in descendants(c)]
 
 
 def remote_options(settings) -> list[str]:

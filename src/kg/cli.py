@@ -74,6 +74,9 @@ def run_build(settings: Settings) -> build_module.BuildReport:
         fail(f"validation failed with {len(e.findings)} finding(s); the previous store is unchanged", 1)
     except (BuildLocked, Inconsistent) as e:
         fail(str(e), 1)
+    except OSError as e:  # the disk is full, or the store directory cannot be written
+        fail(f"cannot write the store: {e.strerror or e}{f' ({e.filename})' if e.filename else ''}; "
+             "the previous store is unchanged", 1)
     return report
 
 

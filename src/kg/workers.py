@@ -351,9 +351,12 @@ class QueryPool:
                 worker = await asyncio.wait_for(self._idle.get(), remaining)
             except TimeoutError:
                 raise QueryTimeout("every query worker stayed busy until the time limit") from None
-            if worker.generation == self.generation:
+            if worker.reader.at_eof():  # died while idle (killed, out of memory): the manager replaces it
+                worker.writer.close()
+            elif worker.generation == self.generation:
                 return worker
-            self._retire(worker)
+            else:
+                self._retire(worker)
 
     def _release(self, worker: _Worker) -> None:
         if worker.generation == self.generation:

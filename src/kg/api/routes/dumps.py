@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from ... import store
 from ..answers import not_modified
 from ..deps import Settings, SettingsDep
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
 
 router = APIRouter(tags=["Linked data"])
@@ -27,7 +28,7 @@ async def list_dumps(request: Request, settings: SettingsDep) -> JSONResponse:
                          for n in served(settings)])
 
 
-@router.get("/dumps/{name}", summary="One dump of the whole graph", responses={404: {"description": "No such dump"}})
+@router.get("/dumps/{name}", summary="One dump of the whole graph", responses={200: answer("The dump", *GRAPH_OR_DATASET, "application/gzip"), **NOT_MODIFIED, **ERROR_RESPONSES})
 async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
     if name not in MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
         raise Problem(404, "not-found", f"no dump {name!r}; see /dumps")

@@ -19,12 +19,17 @@ from ...informea.options import ODataError
 from ...backends import Backend
 from ..answers import CACHE_CONTROL, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
+from ..openapi import ERROR_RESPONSES, NOT_MODIFIED, answer
 
 router = APIRouter(prefix="/informea", tags=["InforMEA OData feed"])
 
 _PATH = re.compile(r"^(?P<set>[A-Za-z_]\w*)(?:\((?P<key>'(?:[^']|'')*')\))?(?:/(?P<nav>[A-Za-z_]\w*))?(?P<count>/\$count)?$")
-_ERRORS = {400: {"description": "A malformed query option: an OData error body"},
-           404: {"description": "No such entity set, entity or navigation: an OData error body"}}
+_ODATA = ("application/json", "application/xml", "application/atom+xml", "application/atomsvc+xml", "text/plain")
+_ERRORS = {200: answer("OData V2 JSON (verbose), Atom or XML, as $format or Accept asks; $count as text", *_ODATA),
+           **NOT_MODIFIED,
+           400: answer("A malformed query option: an OData error body", *_ODATA),
+           404: answer("No such entity set, entity or navigation: an OData error body", *_ODATA),
+           **{s: r for s, r in ERROR_RESPONSES.items() if s in (406, 503)}}
 
 
 def _feed(request: Request) -> Feed:
@@ -58,7 +63,8 @@ async def service(request: Request, pool: PoolDep) -> Response:
     return not_modified(request, etag) or _respond(body, media_type, etag)
 
 
-@router.get("/$metadata", summary="OData $metadata (EDMX, namespace informea)")
+@router.get("/$metadata", summary="OData $metadata (EDMX, namespace informea)",
+            responses={200: answer("The EDMX document", "application/xml"), **NOT_MODIFIED})
 async def metadata(request: Request, pool: PoolDep) -> Response:
     etag = _etag(request, pool.version, "edmx")
     return not_modified(request, etag) or _respond(documents.metadata(MODEL), documents.XML_TYPE, etag)

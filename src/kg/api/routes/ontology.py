@@ -18,7 +18,7 @@ from ...formats import Format
 from ...namespaces import ONTOLOGY_GRAPH
 from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
-from .sparql import ERROR_RESPONSES
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 
 router = APIRouter(tags=["Linked data"])
 
@@ -26,7 +26,7 @@ _ONTOLOGY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ONTOLOGY_GRAPH} {{ ?s ?p 
 
 
 @router.get("/ontology", summary="The ontology: its documentation (HTML) or the ontology itself in the negotiated RDF format",
-            responses={200: {"description": "HTML documentation, Turtle, JSON-LD, N-Triples or RDF/XML"}, **ERROR_RESPONSES})
+            responses={200: answer("HTML documentation, or the ontology in the negotiated RDF format", "text/html", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES})
 async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     wants_html, fmt = html_or_graph(request)
     etag = etag_for(pool.version, "ontology", fmt, wants_html)
@@ -42,7 +42,8 @@ async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Re
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of the graph's terms (embedded in the linked-data answers)")
+@router.get("/context.jsonld", summary="The JSON-LD context of the graph's terms (embedded in the linked-data answers)",
+            responses={200: answer("The JSON-LD context", "application/ld+json"), **NOT_MODIFIED})
 async def context(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     etag = etag_for(pool.version, "context")
     cached = not_modified(request, etag)

@@ -11,8 +11,8 @@ from ... import engine, paging
 from ...catalogue import CannedQuery
 from ..answers import chosen_formats, run
 from ..deps import PoolDep, SettingsDep
+from ..openapi import ERROR_RESPONSES, NOT_MODIFIED, RESULTS_OR_GRAPH, answer
 from ..problems import Problem
-from .sparql import ERROR_RESPONSES
 
 router = APIRouter(tags=["Canned queries"])
 
@@ -29,8 +29,8 @@ async def list_queries(request: Request) -> JSONResponse:
 
 
 @router.get("/queries/{name}", summary="Run a canned query (parameters as query-string values)",
-            responses={200: {"description": "SPARQL results, JSON by default, any results format by content negotiation"},
-                       404: {"description": "No such query"}, **ERROR_RESPONSES})
+            responses={200: answer("SPARQL results, JSON by default, any results format by content negotiation; the query's text for NAME.rq",
+                                    *RESULTS_OR_GRAPH, "application/sparql-query"), **NOT_MODIFIED, **ERROR_RESPONSES})
 async def run_query(name: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     catalogue = _catalogue(request)
     if name.endswith(".rq") and name[:-3] in catalogue:

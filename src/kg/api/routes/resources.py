@@ -20,9 +20,9 @@ from ...formats import Format
 from ...namespaces import ID
 from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
 from .ontology import jsonld_compacted
-from .sparql import ERROR_RESPONSES
 
 router = APIRouter(tags=["Linked data"])
 
@@ -50,8 +50,8 @@ templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
 
 @router.get("/id/{path:path}", summary="A resource of the graph, described in the negotiated RDF format",
-            responses={200: {"description": "Turtle, JSON-LD, N-Triples or RDF/XML (and N-Quads/TriG)"},
-                       404: {"description": "No such resource"}, **ERROR_RESPONSES})
+            responses={200: answer("An HTML page, or Turtle, JSON-LD, N-Triples or RDF/XML (and N-Quads/TriG)", "text/html", *GRAPH_OR_DATASET),
+                       303: {"description": "See the document about a resource"}, **NOT_MODIFIED, **ERROR_RESPONSES})
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     try:
         iri = ox.NamedNode(ID + path)

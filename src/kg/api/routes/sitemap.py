@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request, Response
 from ... import engine
 from ...namespaces import ID
 from ..answers import CACHE_CONTROL, etag_for, not_modified
+from ..openapi import NOT_MODIFIED, answer
 from ..deps import PoolDep, SettingsDep
 from .dumps import served as served_dumps
 
@@ -20,7 +21,8 @@ _RESOURCES = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{
 MAX_URLS = 50_000  # the sitemap protocol's limit per file
 
 
-@router.get("/sitemap.xml", summary="Sitemap of the resource pages, with the Semantic Web crawling extension")
+@router.get("/sitemap.xml", summary="Sitemap of the resource pages, with the Semantic Web crawling extension",
+            responses={200: answer("The sitemap", "application/xml"), **NOT_MODIFIED})
 async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     base = str(request.base_url).rstrip("/")
     etag = etag_for(pool.version, "sitemap", base)
@@ -47,7 +49,8 @@ async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
     return Response(body, media_type="application/xml", headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
 
 
-@router.get("/robots.txt", summary="Crawling rules: everything may be crawled; the sitemap's address")
+@router.get("/robots.txt", summary="Crawling rules: everything may be crawled; the sitemap's address",
+            responses={200: answer("The crawling rules", "text/plain")})
 async def robots(request: Request) -> Response:
     base = str(request.base_url).rstrip("/")
     return Response(f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", media_type="text/plain")

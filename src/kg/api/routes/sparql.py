@@ -13,6 +13,7 @@ from ... import engine, guard
 from ...formats import Format, Kind, formats_of, negotiate
 from ..answers import CACHE_CONTROL, chosen_formats, etag_for, media_type_header, not_modified, run
 from ..deps import PoolDep, SettingsDep, require_writer
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer
 from ..problems import Problem
 
 router = APIRouter(tags=["SPARQL"])
@@ -20,17 +21,6 @@ router = APIRouter(tags=["SPARQL"])
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
-
-ERROR_RESPONSES = {
-    400: {"description": "Malformed query or request (problem+json with the parser's message and position)"},
-    401: {"description": "An update without a valid bearer token"},
-    403: {"description": "Updates disabled, or a write to a graph built from the sources"},
-    406: {"description": "No acceptable result format"},
-    413: {"description": "Request body too large"},
-    415: {"description": "Unsupported request media type"},
-    502: {"description": "An allowed SERVICE endpoint failed"},
-    503: {"description": "The query was stopped at its time limit, or no worker was free"},
-}
 
 _QUERY_PARAMETERS = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
@@ -56,14 +46,12 @@ _POST_BODY = {
         UPDATE: {"schema": {"type": "string"}},
     },
 }
-_ANSWERS = {"content": {m: {} for m in ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                                        "text/tab-separated-values", "text/turtle", "application/n-triples",
-                                        "application/ld+json", "application/rdf+xml")},
-            "description": "Query results (SELECT/ASK) or an RDF graph (CONSTRUCT/DESCRIBE), as negotiated"}
+_ANSWERS = answer("Query results (SELECT/ASK) or an RDF graph (CONSTRUCT/DESCRIBE), as negotiated; the Service Description",
+                  *RESULTS_OR_GRAPH, *GRAPH_OR_DATASET)
 
 
 @router.get("/sparql", summary="SPARQL query (GET) or Service Description",
-            responses={200: _ANSWERS, 304: {"description": "Not modified (ETag)"}, **ERROR_RESPONSES},
+            responses={200: _ANSWERS, **NOT_MODIFIED, **ERROR_RESPONSES},
             openapi_extra={"parameters": _QUERY_PARAMETERS})
 async def sparql_get(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     params = request.query_params

@@ -12,8 +12,8 @@ from ... import engine
 from ...formats import Kind, negotiate, rdf_format_of_media_type
 from ..answers import run
 from ..deps import PoolDep, SettingsDep, WriterDep
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
-from .sparql import ERROR_RESPONSES
 
 router = APIRouter(tags=["Graph Store"])
 
@@ -26,7 +26,7 @@ _UPLOAD_BODY = {"required": True, "content": {m: {"schema": {"type": "string"}} 
                 ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "application/n-quads")}}
 
 
-@router.get("/store", summary="Read a graph", responses={200: {"description": "The graph, as negotiated"}, **ERROR_RESPONSES})
+@router.get("/store", summary="Read a graph", responses={200: answer("The graph, as negotiated", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES})
 async def read_graph(request: Request, pool: PoolDep, settings: SettingsDep,
                      graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
     target = _target(graph, default)

@@ -14,6 +14,7 @@ from ...formats import Kind, negotiate
 from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
 from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES, served as served_dumps
 
@@ -33,8 +34,11 @@ _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
 
 
-@router.get("/.well-known/void", summary="VoID (and DCAT) description of the dataset")
-@router.get("/catalog", summary="DCAT catalogue entry of the dataset (the same document as /.well-known/void)")
+_RESPONSES = {200: answer("The description, in the negotiated RDF format", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES}
+
+
+@router.get("/.well-known/void", summary="VoID (and DCAT) description of the dataset", responses=_RESPONSES)
+@router.get("/catalog", summary="DCAT catalogue entry of the dataset (the same document as /.well-known/void)", responses=_RESPONSES)
 async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:

@@ -1,0 +1,114 @@
+"""Hypothesis-generated SPARQL, valid and broken, sent to `/sparql` over HTTP and to `kg query`.
+
+Every answer is a result, or a 4xx/503 with a message (a CLI exit code with a line on stderr); the service
+keeps answering afterwards. The grammar below makes queries of the graph's own shape (its prefixes and
+properties), with deep nesting, huge and odd-Unicode literals, property paths and regexes, and breaks some.
+"""
+
+from __future__ import annotations
+
+import httpx
+from hypothesis import HealthCheck, given
+from hypothesis import settings as budget
+from hypothesis import strategies as st
+
+from kg.cli import app
+
+PROLOGUE = ("PREFIX mea: <https://w3id.org/mea-kg/ontology#>\nPREFIX dwc: <http://rs.tdwg.org/dwc/terms/>\n"
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+PROPERTIES = ["mea:targetsTaxon", "mea:broaderTaxon", "mea:responsible", "mea:code", "rdfs:label", "dwc:scientificName",
+              "a", "mea:programme", "mea:listedTaxon", "<urn:x:unknown>"]
+ODD = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)  # any Unicode scalar value, combining marks, RTL …
+VARIABLES = st.sampled_from(["?s", "?o", "?x", "?y", "?é", "?名前"])
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+
+
+literal = st.one_of(
+    ODD.map(lambda t: f'"{_escaped(t)}"'),
+    st.integers(min_value=1_000, max_value=300_000).map(lambda n: '"' + "ÿ€𝄞x" * (n // 4) + '"'),  # up to ~1 MB of UTF-8
+    st.sampled_from(['"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"x"@fr', '"2015-01-01"^^<http://www.w3.org/2001/XMLSchema#date>']),
+)
+path = st.recursive(st.sampled_from(PROPERTIES[:-1]),
+                    lambda inner: st.one_of(inner.map(lambda p: f"({p})*"), inner.map(lambda p: f"^({p})"),
+                                            st.tuples(inner, inner).map(lambda pq: f"({pq[0]}|{pq[1]})"),
+                                            st.tuples(inner, inner).map(lambda pq: f"{pq[0]}/{pq[1]}"),
+                                            inner.map(lambda p: f"({p})+")), max_leaves=6)
+regex = st.one_of(st.sampled_from(["(a+)+$", "^(.*)*x", "([A-Za-z]+ ?)+!", "(.*a){20}", "[", "\\", "(?i)panthera", ""]), ODD)
+triple = st.tuples(VARIABLES, st.one_of(path, st.sampled_from(PROPERTIES)), st.one_of(VARIABLES, literal)).map(" ".join)
+filters = st.one_of(
+    st.tuples(VARIABLES, regex).map(lambda vr: f'FILTER(REGEX(STR({vr[0]}), "{_escaped(vr[1])}"))'),
+    st.tuples(VARIABLES, literal).map(lambda vl: f"FILTER({vl[0]} = {vl[1]})"),
+    st.just("FILTER(STRLEN(REPEAT(\"x\", 100000000)) > 0)"),  # not SPARQL 1.1: an unknown function
+)
+group = st.recursive(st.lists(st.one_of(triple, filters), min_size=1, max_size=4).map(lambda xs: " . ".join(xs)),
+                     lambda inner: st.one_of(inner.map(lambda g: "{ " + g + " }"),
+                                             st.tuples(inner, inner).map(lambda ab: "{ " + ab[0] + " } UNION { " + ab[1] + " }"),
+                                             st.tuples(inner, inner).map(lambda ab: ab[0] + " OPTIONAL { " + ab[1] + " }"),
+                                             inner.map(lambda g: "MINUS { " + g + " }")), max_leaves=8)
+deep = st.integers(min_value=50, max_value=3_000).map(lambda n: "SELECT * WHERE " + "{ " * n + "?s ?p ?o" + " }" * n)
+valid = st.one_of(
+    group.map(lambda g: f"{PROLOGUE}SELECT * WHERE {{ {g} }} LIMIT 50"),
+    group.map(lambda g: f"{PROLOGUE}ASK {{ {g} }}"),
+    group.map(lambda g: f"{PROLOGUE}CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {g} . ?s ?p ?o }} LIMIT 50"),
+    deep,
+)
+
+
+@st.composite
+def broken(draw) -> str:
+    """A valid query cut, spliced with junk, or with a brace dropped: most of these are syntax errors."""
+    text = draw(valid)
+    cut = draw(st.integers(min_value=0, max_value=len(text)))
+    junk = draw(st.one_of(ODD, st.sampled_from(["}", "{", "\x00", "SERVICE", "\\u0000", "\"", "<", "#", "PREFIX : <"])))
+    return draw(st.sampled_from([text[:cut], text[:cut] + junk + text[cut:], text.replace("}", "", 1), junk]))
+
+
+queries = st.one_of(valid, broken())
+HTTP_BUDGET = budget(max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+CLI_BUDGET = budget(max_examples=60, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+
+
+def _check_http(response: httpx.Response) -> None:
+    assert response.status_code in (200, 400, 406, 413, 503), (response.status_code, response.text[:300])
+    if response.status_code != 200:
+        detail = response.json()["detail"]
+        assert isinstance(detail, str) and detail.strip(), response.text[:300]
+
+
+def test_fuzzed_queries_over_http_get_a_result_or_a_clear_error(service):
+    seen = {"answers": 0, "errors": 0}
+    with httpx.Client(base_url=service, timeout=30) as http:
+
+        @HTTP_BUDGET
+        @given(query=queries, method=st.sampled_from(["form", "direct", "get"]))
+        def fuzz(query, method):
+            if method == "form":
+                response = http.post("/sparql", data={"query": query})
+            elif method == "direct":
+                response = http.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"})
+            else:
+                response = http.get("/sparql", params={"query": query[:6000]})  # a URL has its limits; POST has the rest
+            _check_http(response)
+            seen["answers" if response.status_code == 200 else "errors"] += 1
+
+        fuzz()
+        assert http.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True  # still serving
+    assert seen["answers"] > 20 and seen["errors"] > 20, seen  # both kinds were really tried
+
+
+def test_fuzzed_queries_through_kg_query_exit_cleanly(runner, settings, built):
+    store = ["--store", str(settings.store_dir)]
+
+    @CLI_BUDGET
+    @given(query=queries)
+    def fuzz(query):
+        result = runner.invoke(app, ["query", *store, "--timeout", "2", query[:20_000]])
+        assert result.exit_code in (0, 2, 4), (result.exit_code, result.output[-300:])
+        if result.exit_code:
+            assert result.stderr.strip() and "Traceback" not in result.stderr, result.stderr[-300:]
+
+    fuzz()
+
