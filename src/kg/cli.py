@@ -55,7 +55,8 @@ def _settings(store_dir: Path | None, **remote: str | None) -> Settings:
 
 
 def fail(message: str, code: int) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print("[bold red]error:[/] ", end="")
+    err.print(message, highlight=False, soft_wrap=True, markup=False, emoji=False)  # the message verbatim: no [..] markup
     raise typer.Exit(code)
 
 
@@ -68,7 +69,7 @@ def run_build(settings: Settings) -> build_module.BuildReport:
         fail(str(e), 1)
     except ValidationFailed as e:
         for finding in e.findings[:MAX_FINDINGS_SHOWN]:
-            err.print(f"  {finding}", highlight=False, soft_wrap=True)
+            err.print(f"  {finding}", highlight=False, soft_wrap=True, markup=False, emoji=False)
         if len(e.findings) > MAX_FINDINGS_SHOWN:
             err.print(f"  … and {len(e.findings) - MAX_FINDINGS_SHOWN} more")
         fail(f"validation failed with {len(e.findings)} finding(s); the previous store is unchanged", 1)

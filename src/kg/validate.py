@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -10,6 +11,10 @@ from pyshacl import validate as shacl_validate
 
 from .errors import Finding
 from .namespaces import PREFIXES, SH
+
+# A literal whose lexical form does not fit its datatype is a SHACL finding with its resource; rdflib's own
+# warning (a traceback on stderr) would only repeat it.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 
 _SH = rdflib.Namespace(SH)
 
