@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from bench.synthetic import generate  # noqa: E402
 from kg import catalogue, engine, publish, store  # noqa: E402
 from kg.config import PROJECT_DIR, Settings  # noqa: E402
 from kg.remote import Endpoints  # noqa: E402
-from tests.live import free_port, wait_until_up  # noqa: E402
+from tests.live import free_port, memory_mb, wait_until_up  # noqa: E402
 from tests.remote_servers import available, virtuoso  # noqa: E402
 
 DESIGN_CARD = "activities-by-listing"
@@ -95,26 +94,6 @@ async def throughput(url: str, params: dict, *, concurrency: int, budget: float)
         start = time.perf_counter()
         await asyncio.gather(*(client(http) for _ in range(concurrency)))
         return done / (time.perf_counter() - start)
-
-
-def memory_mb(pid: int) -> float:
-    """Proportional set size of a process and its children, MB (shared copy-on-write pages counted once)."""
-    total = 0
-    for proc in [pid, *_children(pid)]:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{proc}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1])
-    return total / 1024
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    with contextlib.suppress(OSError):
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                found += [int(child), *_children(int(child))]
-    return found
 
 
 def du_mb(path: Path) -> float:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,13 +59,47 @@ def serve(store_dir: Path, *options: str, log: Path | None = None, env: dict[str
 
 
 def descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (Linux /proc)."""
+    """Every process below ``pid`` (Linux /proc; a process that has just exited has none)."""
     children = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        children += [int(c) for c in (task / "children").read_text().split()]
+        with contextlib.suppress(OSError):
+            children += [int(c) for c in (task / "children").read_text().split()]
     return children + [d for c in children for d in descendants(c)]
+
+
+def memory_mb(pid: int) -> float:
+    """Proportional set size of a process and its descendants, MB (shared copy-on-write pages counted once)."""
+    total = 0
+    for proc in [pid, *descendants(pid)]:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{proc}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+    return total / 1024
 
 
 def remote_options(settings) -> list[str]:
     """`kg serve` options for the remote store ``settings`` name, if any (none for the embedded store)."""
     return ["--store-url", settings.store_url] if settings.store_url else []
+
+
+@contextlib.contextmanager
+def loopback_listener() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP listener on loopback: yields its SPARQL endpoint URL and the list of paths it was asked for."""
+    hits: list[str] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", hits
+    finally:
+        server.shutdown()

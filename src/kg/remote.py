@@ -192,8 +192,9 @@ class RemoteStore:
                 logger.info("remote store switched to release %s", publication.id)
                 self.publication = publication
 
-    async def query(self, request: engine.Request, *, timeout: float) -> engine.Answer:
-        """Evaluate ``request`` on the remote store. Raises WorkerError (syntax, not_acceptable, service), QueryTimeout, PoolUnavailable."""
+    async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> engine.Answer:
+        """Evaluate ``request`` on the remote store (``public`` is for the embedded pool: the remote server admits
+        its own). Raises WorkerError (syntax, not_acceptable, service), QueryTimeout, PoolUnavailable."""
         kind = _check(request)
         if (request.results_format if kind is Kind.RESULTS else request.graph_format) is None:
             raise WorkerError("not_acceptable", f"no acceptable format for {kind.value}", {"kind": kind.value})

@@ -277,10 +277,15 @@ class QueryPool:
         self._control_ready: asyncio.Future | None = None
         self._write_lock = asyncio.Lock()
         self._pending: asyncio.Future | None = None
+        self.public_slots = max(1, workers - max(1, workers // 4))
+        """How many workers ad-hoc queries may hold at once: the rest stay free for the service's own bounded
+        queries (pages, canned queries, VoID, the feed), so runaway queries cannot starve them."""
+        self._public: asyncio.Semaphore | None = None
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
+        self._public = asyncio.Semaphore(self.public_slots)
         self._dir = tempfile.mkdtemp(prefix="kg-pool-")
         worker_socket, control_socket = os.path.join(self._dir, "w"), os.path.join(self._dir, "c")
         self._control_ready = loop.create_future()
@@ -319,10 +324,24 @@ class QueryPool:
 
     # -- queries -----------------------------------------------------------------------------------
 
-    async def query(self, request: engine.Request, *, timeout: float) -> engine.Answer:
-        """Evaluate on a worker. Raises QueryTimeout, PoolUnavailable or WorkerError."""
+    async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> engine.Answer:
+        """Evaluate on a worker; ``public`` for an ad-hoc query (at most ``public_slots`` of those run at once).
+        Raises QueryTimeout, PoolUnavailable or WorkerError."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        if not public:
+            return await self._evaluate(request, timeout, deadline)
+        try:
+            await asyncio.wait_for(self._public.acquire(), max(0.0, deadline - loop.time()))
+        except TimeoutError:
+            raise QueryTimeout("the workers open to ad-hoc queries stayed busy until the time limit") from None
+        try:
+            return await self._evaluate(request, timeout, deadline)
+        finally:
+            self._public.release()
+
+    async def _evaluate(self, request: engine.Request, timeout: float, deadline: float) -> engine.Answer:
+        loop = asyncio.get_running_loop()
         worker = await self._acquire(deadline)
         try:
             worker.writer.write(_encode(("query", request)))

@@ -73,22 +73,19 @@ def media_type_header(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
 
 
-async def run(request: Request, pool: Backend, settings: Settings, query: engine.Request, *,
+async def run(request: Request, pool: Backend, settings: Settings, query: engine.Request, *, public: bool = False,
               answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]] | None = None) -> Response:
     """Evaluate ``query`` (or answer 304) and build the response. ``answer_with``, given the back-end's
-    evaluation, answers for ``query`` another way (a page through its driver: same rows, same ETag)."""
+    evaluation, answers for ``query`` another way (a page through its driver: same rows, same ETag). ``public``
+    marks an ad-hoc query (see :attr:`kg.workers.QueryPool.public_slots`)."""
     etag = etag_for(pool.version, query)
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    cache = request.app.state.cache
-    answer = cache.get(etag)
-    if answer is None:
-        async def on_backend(q: engine.Request) -> engine.Answer:
-            return await pool.query(q, timeout=settings.query_timeout)
+    async def on_backend(q: engine.Request) -> engine.Answer:
+        return await pool.query(q, timeout=settings.query_timeout, public=public)  # cached there (kg.api.cache)
 
-        answer = await (on_backend(query) if answer_with is None else answer_with(on_backend))
-        cache.put(etag, answer)
+    answer = await (on_backend(query) if answer_with is None else answer_with(on_backend))
     headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if answer.truncated:
         headers["X-Result-Truncated"] = str(query.max_rows)

@@ -1,4 +1,5 @@
-"""A bounded in-memory cache of query answers, keyed by the ETag (store version + request).
+"""A bounded in-memory cache of query answers, keyed by the ETag (store version + request), and the
+back-end wrapper that uses it for every query the service sends.
 
 A key names one store version, so an entry can never be stale: a rebuild or a write changes the
 version and the old entries simply age out (least recently used first).
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+from .. import engine
+from ..backends import Backend
 from ..engine import Answer
 
 LARGEST_SHARE = 8
@@ -34,3 +37,24 @@ class AnswerCache:
         while self.size > self.max_bytes:
             _, evicted = self._entries.popitem(last=False)
             self.size -= len(evicted.body)
+
+
+class CachedBackend:
+    """The back-end, its answers remembered per store version: every route's queries — ad-hoc ones, those of
+    the resource pages, VoID, the sitemap and the feed — are evaluated once per version while they fit."""
+
+    def __init__(self, backend: Backend, cache: AnswerCache):
+        self.backend, self.cache = backend, cache
+
+    def __getattr__(self, name: str) -> object:  # start, stop, write, version, … are the back-end's own
+        return getattr(self.backend, name)
+
+    async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> Answer:
+        from .answers import etag_for  # answers builds responses from this module's answers
+
+        key = etag_for(self.backend.version, request)
+        answer = self.cache.get(key)
+        if answer is None:
+            answer = await self.backend.query(request, timeout=timeout, public=public)
+            self.cache.put(key, answer)
+        return answer

@@ -20,7 +20,7 @@ from ..informea.feed import Feed
 from ..informea.model import MODEL
 from ..backends import open_backend
 from . import problems
-from .cache import AnswerCache
+from .cache import AnswerCache, CachedBackend
 from .middleware import BodyLimit, HeadAsGet, ServerHeader
 from .routes import dumps, informea, ontology, queries, resources, sitemap, sparql, store, ui, void
 
@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         pool = open_backend(settings)
         await pool.start()
-        app.state.pool = pool
+        app.state.pool = CachedBackend(pool, app.state.cache)
         try:
             yield
         finally:

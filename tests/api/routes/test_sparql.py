@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import threading
 import time
 
 import pytest
 import rdflib
+
+from tests import live
 
 ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 DESCRIBE = "DESCRIBE <https://w3id.org/mea-kg/id/activity/jwp/B5>"
@@ -193,21 +194,7 @@ def test_other_requests_are_answered_while_a_query_runs_away(client, embedded_on
 
 
 def test_service_is_refused_and_never_reaches_the_network(client):
-    hits = []
-
-    class Listener(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-
-        do_POST = do_GET
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Listener)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    endpoint = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-    try:
+    with live.loopback_listener() as (endpoint, hits):
         for query in (f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
                       f"SELECT * WHERE {{ \\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
                       f"SELECT * WHERE {{ BIND(<{endpoint}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"):
@@ -216,8 +203,6 @@ def test_service_is_refused_and_never_reaches_the_network(client):
         assert client.get("/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"}).json()["type"].endswith("#federation-refused")
         time.sleep(0.2)
         assert hits == []
-    finally:
-        server.shutdown()
 
 
 def test_the_word_service_in_a_literal_is_not_refused(client):

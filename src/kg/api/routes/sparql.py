@@ -106,7 +106,7 @@ async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: s
         max_rows=settings.max_rows,
         base_iri=_endpoint(request),
     )
-    return await run(request, pool, settings, query)
+    return await run(request, pool, settings, query, public=True)
 
 
 async def _update(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
