@@ -7,9 +7,15 @@ import subprocess
 import sys
 import time
 
+import warnings
+
 import httpx
 import pytest
-from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 from kg.api import deps
 from kg.api.main import create_app
@@ -44,7 +50,7 @@ def test_no_write_without_the_token(service, authorization):
     assert _count(service) == 0
 
 
-def test_the_token_writes_and_is_compared_in_constant_time(service, monkeypatch):
+def test_the_token_writes_and_is_compared_in_constant_time(service, settings, monkeypatch):
     good = {"Authorization": f"Bearer {TOKEN}"}
     assert httpx.post(f"{service}/sparql", data={"update": INSERT}, headers=good).status_code == 204
     assert _count(service) == 1
@@ -53,7 +59,7 @@ def test_the_token_writes_and_is_compared_in_constant_time(service, monkeypatch)
     compared = []
     real = deps.hmac.compare_digest
     monkeypatch.setattr(deps.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b))
-    with TestClient(create_app(deps.Settings(update_token=TOKEN, workers=1))) as client:
+    with TestClient(create_app(settings.model_copy(update={"update_token": SecretStr(TOKEN), "workers": 1}))) as client:
         assert client.post("/sparql", data={"update": INSERT}, headers={"Authorization": "Bearer nope"}).status_code == 401
     assert compared == [(b"nope", TOKEN.encode())]
 
