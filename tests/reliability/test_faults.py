@@ -21,7 +21,7 @@ from kg import store
 from kg.errors import StoreCorrupt
 from tests import live
 
-KILLS = 4
+KILLS = 3
 SEED = 20261202
 
 

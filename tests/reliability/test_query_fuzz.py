@@ -67,8 +67,8 @@ def broken(draw) -> str:
 
 
 queries = st.one_of(valid, broken())
-HTTP_BUDGET = budget(max_examples=120, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-CLI_BUDGET = budget(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+HTTP_BUDGET = budget(max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+CLI_BUDGET = budget(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 
 
 def _check_http(response: httpx.Response) -> None:
