@@ -32,6 +32,7 @@ from .remote import Endpoints, RemoteStore
 from .workers import PoolUnavailable, QueryTimeout, WorkerError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
+KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
 
 StoreOption = Annotated[Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")]
@@ -292,8 +293,10 @@ def serve_command(
             fail(str(e), 3)
     err.print(f"serving {served} on http://{host}:{port}/sparql "
               f"(updates {'enabled' if update_token and not settings.store_url else 'disabled'}, timeout {query_timeout:g} s)")
+    # Keep idle connections longer than clients do (httpx and requests reuse theirs for 5 s, uvicorn's own
+    # default): a server closing one just as a client reuses it fails that request with no status.
     uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="warning",
-                timeout_graceful_shutdown=5)
+                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_S)
 
 
 def _published(settings: Settings) -> str:
