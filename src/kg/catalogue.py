@@ -94,6 +94,8 @@ class CannedQuery:
     """A SELECT of one variable of the answer, ordered as the answer's leading ORDER BY keys (which it
     determines): its first values' rows come first in the answer (the ``#+ page-driver:`` header, with the
     query's prologue)."""
+    driver_variable: str | None = None
+    """The one variable the page driver projects."""
 
     def page(self, number: int, *, among: list[ox.NamedNode | ox.Literal] | None = None) -> str:
         """The query text for page ``number`` (1-based): one row more than a page, to tell whether another follows.
@@ -105,11 +107,6 @@ class CannedQuery:
             raise ValueError(f"page must be 1 or more, not {number}")
         text = self.text if among is None else with_rows(self.text, self.driver_variable, among)
         return paged(text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
-
-    @property
-    def driver_variable(self) -> str:
-        """The one variable the page driver projects."""
-        return ox.Store().query(self.driver).variables[0].value
 
     def driver_page(self, number: int) -> str:
         """The page driver's text for the values that cover pages 1 to ``number`` (one more, to tell the end)."""
@@ -173,13 +170,14 @@ def read(path: Path) -> CannedQuery:
     if not isinstance(page_size, int) or page_size < 1:
         raise ValueError(f"{path}: pagination must be a positive number of rows")
     return CannedQuery(path.stem, str(meta.get("summary", "")), str(meta.get("description", "")).strip(), text,
-                       tuple(params), tuple(meta.get("tags") or ()), page_size, _driver(text, meta.get("page-driver"), path))
+                       tuple(params), tuple(meta.get("tags") or ()), page_size, *_driver(text, meta.get("page-driver"), path))
 
 
-def _driver(text: str, driver: object, path: Path) -> str | None:
-    """The page driver with the query's prologue; ValueError naming the file unless a SELECT of one variable."""
+def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | None]:
+    """The page driver with the query's prologue, and its variable; ValueError naming the file unless a SELECT
+    of one variable."""
     if driver is None:
-        return None
+        return None, None
     form = query_form(text)
     full = text[:form[1]] + str(driver) if form else str(driver)
     try:
@@ -188,7 +186,7 @@ def _driver(text: str, driver: object, path: Path) -> str | None:
         raise ValueError(f"{path}: page-driver is not SPARQL: {err}") from None
     if not isinstance(result, ox.QuerySolutions) or len(result.variables) != 1:
         raise ValueError(f"{path}: page-driver must be a SELECT of one variable")
-    return full
+    return full, result.variables[0].value
 
 
 def load(queries_dir: Path) -> dict[str, CannedQuery]:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from .. import engine
 from ..backends import Backend
 from ..engine import Answer
+from .answers import etag_for
 
 LARGEST_SHARE = 8
 """No single answer may take more than 1/LARGEST_SHARE of the cache."""
@@ -50,8 +51,6 @@ class CachedBackend:
         return getattr(self.backend, name)
 
     async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> Answer:
-        from .answers import etag_for  # answers builds responses from this module's answers
-
         key = etag_for(self.backend.version, request)
         answer = self.cache.get(key)
         if answer is None:

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/informea", tags=["InforMEA OData feed"])
 
 _PATH = re.compile(r"^(?P<set>[A-Za-z_]\w*)(?:\((?P<key>'(?:[^']|'')*')\))?(?:/(?P<nav>[A-Za-z_]\w*))?(?P<count>/\$count)?$")
 _ODATA = ("application/json", "application/xml", "application/atom+xml", "application/atomsvc+xml", "text/plain")
-_ERRORS = {200: answer("OData V2 JSON (verbose), Atom or XML, as $format or Accept asks; $count as text", *_ODATA),
+_RESPONSES = {200: answer("OData V2 JSON (verbose), Atom or XML, as $format or Accept asks; $count as text", *_ODATA),
            **NOT_MODIFIED,
            400: answer("A malformed query option: an OData error body", *_ODATA),
            404: answer("No such entity set, entity or navigation: an OData error body", *_ODATA),
@@ -54,7 +54,7 @@ def _params(request: Request) -> dict[str, list[str]]:
     return {name: params.getlist(name) for name in params}
 
 
-@router.get("/", name="informea_service", summary="OData service document: the entity sets", responses=_ERRORS)
+@router.get("/", name="informea_service", summary="OData service document: the entity sets", responses=_RESPONSES)
 async def service(request: Request, pool: PoolDep) -> Response:
     parsed = options.parse(_params(request), None)
     fmt = documents.negotiate(parsed.format, request.headers.get("accept"))
@@ -71,7 +71,7 @@ async def metadata(request: Request, pool: PoolDep) -> Response:
 
 
 @router.get("/{path:path}", summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
-            responses=_ERRORS)
+            responses=_RESPONSES)
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     match = _PATH.match(path.rstrip("/"))
     entity_type = MODEL.by_set(match["set"]) if match else None
