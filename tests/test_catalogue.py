@@ -8,7 +8,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from kg import catalogue, engine, paging
+from kg import catalogue, engine, paging, sparqltext
 from kg.cli import app
 from kg.config import PROJECT_DIR
 
@@ -225,3 +225,19 @@ def test_driven_pages_equal_plain_pages_even_when_driver_values_have_no_rows(tmp
         expected = [tuple(s) for s in ox.parse_query_results(plain.body, format=ox.QueryResultsFormat.JSON)]
         assert rows(exact, number) == rows(broad, number) == rows(blank, number) == (expected, plain.truncated)
     assert rows(exact, 1)[1] and not rows(exact, 3)[1]  # 2 full pages and a short last one (A1–D5 and 121 activities)
+
+
+def test_driver_values_are_joined_with_the_parameters_in_one_block():
+    """The driver's values and the parameters bound where the WHERE group opens share one VALUES block; a
+    parameter the group assigns itself (BIND … AS) stays out of it, as with_values keeps it out of its own."""
+    text = "SELECT ?a WHERE { ?a <p> ?b . FILTER(?b = ?c) BIND(1 AS ?d) }"
+    values = [ox.NamedNode("http://x/1"), ox.NamedNode("http://x/2")]
+    bindings = {"c": ox.Literal("v"), "d": ox.Literal("1")}
+    rows = sparqltext.with_rows(text, "a", values, bindings)
+    assert 'VALUES (?a ?c) { (<http://x/1> "v") (<http://x/2> "v") }' in rows
+    assert "VALUES (?a) { (<http://x/1>) (<http://x/2>) }" in sparqltext.with_rows(text, "a", values)
+    store = ox.Store()
+    store.add(ox.Quad(values[0], ox.NamedNode("http://x/p"), ox.Literal("v")))
+    store.add(ox.Quad(values[1], ox.NamedNode("http://x/p"), ox.Literal("w")))
+    answer = engine.evaluate(store, engine.Request(rows.replace("<p>", "<http://x/p>"), bindings={"c": ox.Literal("v")}))
+    assert [s["a"] for s in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)] == [values[0]]

@@ -97,15 +97,17 @@ class CannedQuery:
     driver_variable: str | None = None
     """The one variable the page driver projects."""
 
-    def page(self, number: int, *, among: list[ox.NamedNode | ox.Literal] | None = None) -> str:
+    def page(self, number: int, *, among: list[ox.NamedNode | ox.Literal] | None = None,
+             bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> str:
         """The query text for page ``number`` (1-based): one row more than a page, to tell whether another follows.
 
-        With ``among`` (the driver's first values), only the rows of those values are evaluated.
+        With ``among`` (the driver's first values), only the rows of those values are evaluated; ``bindings``
+        (the request's parameters) are joined into their VALUES block (:func:`kg.sparqltext.with_rows`).
         ValueError for a page below 1 or a query that has its own LIMIT/OFFSET.
         """
         if number < 1:
             raise ValueError(f"page must be 1 or more, not {number}")
-        text = self.text if among is None else with_rows(self.text, self.driver_variable, among)
+        text = self.text if among is None else with_rows(self.text, self.driver_variable, among, bindings)
         return paged(text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
 
     def driver_page(self, number: int) -> str:

@@ -36,7 +36,7 @@ async def page(query: CannedQuery, number: int, request: engine.Request, evaluat
               if solution[0] is not None]
     if any(isinstance(value, ox.BlankNode) for value in values):
         return await evaluate(request)  # a blank node cannot be written back into the query
-    answer = await evaluate(dataclasses.replace(request, text=query.page(number, among=values)))
+    answer = await evaluate(dataclasses.replace(request, text=query.page(number, among=values, bindings=request.bindings)))
     if answer.truncated or len(values) < wanted:
         return answer  # a full page, or the driver's last values: the page the whole evaluation gives
     return await evaluate(request)

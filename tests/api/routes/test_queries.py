@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 
 def test_catalogue_lists_every_query_with_parameters_and_links(client):
     listing = client.get("/queries").json()
@@ -53,8 +55,9 @@ def _csv_rows(response) -> list[dict[str, str]]:
 
 
 def _order_keys(name: str, rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
-    """The ORDER BY values of each row: the order a page must keep (rows tied on them may come in any order)."""
-    keys = {"activities-by-taxon": ("programme", "code"), "activities-by-listing": ("programme", "code", "listedName")}
+    """The ORDER BY values of each row (a total order of the rows): the order a page must keep."""
+    keys = {"activities-by-taxon": ("programme", "code", "scientificName", "taxon", "via"),
+            "activities-by-listing": ("programme", "code", "listedName", "touchedVia", "listedTaxon")}
     return [tuple(row[k] for k in keys[name]) for row in rows]
 
 
@@ -91,3 +94,15 @@ def test_a_driven_page_keeps_its_parameters(client):
     assert 0 < len(whole) < 100 and _as_set(_csv_rows(page)) == _as_set(whole)
     assert 'rel="next"' not in page.headers["link"]
     assert _csv_rows(client.get("/queries/activities-by-taxon", params={**params, "page": "9"})) == []
+
+
+@pytest.mark.parametrize("params", [{}, {"narrower": "false"}, {"as-of": "2012-01-01"},
+                                    {"convention": "https://w3id.org/mea-kg/id/convention/cms", "appendix": "II"}],
+                         ids=["defaults", "not-narrower", "as-of", "cms-ii"])
+def test_the_design_cards_driven_first_page_is_its_answer_with_every_parameter(client, params):
+    """activities-by-listing pages through its driver (activities touching the appendix's taxa), its rows
+    evaluated for those activities with the parameters joined in: the real graph's answer fits one page."""
+    whole = _csv_rows(client.get("/queries/activities-by-listing", params={**params, "format": "csv"}))
+    page = _csv_rows(client.get("/queries/activities-by-listing", params={**params, "format": "csv", "page": "1"}))
+    assert 0 < len(whole) < 100 and _as_set(page) == _as_set(whole)
+    assert _order_keys("activities-by-listing", page) == _order_keys("activities-by-listing", whole)
