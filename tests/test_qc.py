@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 
 from kg.config import PROJECT_DIR
@@ -20,8 +21,6 @@ def test_qc_query_finds_nothing(graph, query_file):
 
 
 def _programme_order_violations(*programmes: str) -> list[tuple[str, str]]:
-    import pyoxigraph as ox
-
     store = ox.Store()
     mea, idp = "https://w3id.org/mea-kg/ontology#", "https://w3id.org/mea-kg/id/"
     for name in programmes:
