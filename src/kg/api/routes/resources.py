@@ -5,6 +5,7 @@ with ``Vary: Accept`` (no 303). ``Accept-Language`` picks the language of those 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections import defaultdict
@@ -69,13 +70,14 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if cached is not None:
         cached.headers.update(headers)
         return cached
-    exists = await pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout)
-    if b"true" not in exists.body:
-        raise Problem(404, "not-found", f"no resource <{iri.value}> in the graph")
     if wants_html:
         return await _page(request, pool, settings, iri, path, language, headers)
-    answer = await pool.query(engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
-                              timeout=settings.query_timeout)
+    exists, answer = await asyncio.gather(  # side by side: the description's serialisation is no emptiness test
+        pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout),
+        pool.query(engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
+                   timeout=settings.query_timeout))
+    if b"true" not in exists.body:
+        raise _not_found(iri)
     body = jsonld_compacted(answer.body, settings) if fmt is Format.JSONLD else answer.body
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
@@ -83,13 +85,15 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
 async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.NamedNode, path: str, lang: str,
                 headers: dict[str, str]) -> Response:
     """The resource as a server-rendered HTML page: its kind's sections (with pictures), its description
-    and what links to it."""
+    and what links to it. Independent queries run at once (a remote store answers them side by side): first
+    the outgoing and incoming links, then the sections the resource's types call for."""
     outgoing_query, incoming_query = PAGE_QUERIES[lang]
-    rows = {}
-    for name, text in (("out", outgoing_query), ("in", incoming_query)):
-        rows[name] = await _select(pool, settings, engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows))
+    out_rows, in_rows = await asyncio.gather(*(_select(pool, settings, engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows))
+                                               for text in (outgoing_query, incoming_query)))
+    if not out_rows:
+        raise _not_found(iri)
     outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), {}, None
-    for row in rows["out"]:
+    for row in out_rows:
         prop, value = row["p"]["value"], row["o"]
         if prop == RDF_TYPE:
             types[value["value"]] = row.get("olabel", {}).get("value")
@@ -100,21 +104,25 @@ async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.
         if "unconfirmed" in row:
             entry["note"] = pages.UNCONFIRMED[lang]
         outgoing[_label(row)][entry["text"] + entry.get("lang", "")] = entry
-    for row in rows["in"]:
+    for row in in_rows:
         entry = pages.cell(row["s"], row.get("slabel"))
         incoming[_label(row)][entry["text"]] = entry
     title = title or pages.local_name(iri.value)
-    sections = []
-    for section in pages.for_types(request.app.state.sections, set(types)):
-        answer = await pool.query(engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
-                                  timeout=settings.query_timeout)
-        sections.append(section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)})
+    shown = pages.for_types(request.app.state.sections, set(types))
+    answers = await asyncio.gather(*(pool.query(engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
+                                                timeout=settings.query_timeout) for section in shown))
+    sections = [section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)}
+                for section, answer in zip(shown, answers, strict=True)]
     context = {"request": request, "lang": lang, "iri": iri.value, "path": f"/id/{path}", "title": title,
                "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}), "query": f"DESCRIBE <{iri.value}>", "sections": sections,
                "pictures": _pictures(title, sections),
                "outgoing": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())],
                "incoming": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())]}
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
+
+
+def _not_found(iri: ox.NamedNode) -> Problem:
+    return Problem(404, "not-found", f"no resource <{iri.value}> in the graph")
 
 
 async def _select(pool: PoolDep, settings: SettingsDep, query: engine.Request) -> list[dict]:
