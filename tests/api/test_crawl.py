@@ -42,17 +42,25 @@ def crawled_backend(backend) -> str:
     return backend
 
 
-def _followed(link: str, backend: str) -> bool:
-    """Whether the crawl on ``backend`` checks ``link``. The embedded store: every page and local link but the
-    `?format=` ones (tests/api/routes/test_resources checks that override) and 7 in 8 reproducing queries. Virtuoso (70-180 ms a page,
-    its `?s ?p <r>` lookups over the published graphs): the pages in English, where the French ones differ only in
-    their labels' language (tests/api/routes checks French pages on every back-end), and no raw-format or
-    reproducing-query link (the same links as on the embedded store; tests/api/routes and the dereferencing
-    test below check them on Virtuoso)."""
+def _is_page(link: str) -> bool:
+    """An HTML page the crawl follows (a resource in its default format, the entry page, the ontology)."""
+    path = urlsplit(link).path
+    return path.startswith("/id/") and "format=" not in link or path in ("/", "/ontology")
+
+
+def _checked(link: str, backend: str) -> bool:
+    """Whether the crawl on ``backend`` gets ``link``.
+
+    The embedded store: every page and local link but the `?format=` ones (the dereferencing test below gets
+    every resource by Accept, tests/api/routes/test_resources the override) and 7 in 8 reproducing queries.
+    Virtuoso (40-180 ms a page, its `?s ?p <r>` lookups over the published graphs): the pages in English only
+    (tests/api/routes checks French pages on every back-end) and no other link (the same links as on the
+    embedded store; tests/api/routes and the dereferencing test below check them on Virtuoso).
+    """
     parts = urlsplit(link)
-    if backend == "embedded":  # raw formats: the dereferencing test below gets every resource by Accept
+    if backend == "embedded":
         return "format=" not in parts.query and (parts.path != "/sparql" or not zlib.crc32(link.encode()) % 8)
-    return parts.path.startswith("/id/") and not parts.query or parts.path in ("/", "/ontology")
+    return _is_page(link) and not parts.query
 
 
 def test_crawl_from_the_entry_page_finds_no_broken_link(client, select, crawled_backend):
@@ -69,14 +77,8 @@ def test_crawl_from_the_entry_page_finds_no_broken_link(client, select, crawled_
                 pages += 1
                 for link in _local_links(answer.text) - seen:
                     seen.add(link)
-                    if not _followed(link, crawled_backend):
-                        continue
-                    path = urlsplit(link).path
-                    # Follow every page; check other local links (raw formats, queries, static files) once each.
-                    if path.startswith("/id/") and "format=" not in link or path in ("/", "/ontology"):
-                        follow.append(link)
-                    else:
-                        check.append(link)
+                    if _checked(link, crawled_backend):  # pages are followed; other local links are got once each
+                        (follow if _is_page(link) else check).append(link)
             broken += [(link, status) for link, status in zip(check, requests.map(lambda url: client.get(url).status_code, check), strict=True)
                        if status != 200]
             frontier = follow
