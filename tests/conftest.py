@@ -75,6 +75,13 @@ def project_copy(tmp_path) -> Settings:
     return Settings(project_dir=tmp_path, store=tmp_path / "store", owl_check=False)
 
 
+@pytest.fixture()
+def built_copy(project_copy, settings, built) -> Settings:
+    """``project_copy`` with the session's built store copied in: a previous release to keep, without a build."""
+    shutil.copytree(settings.store_dir, project_copy.store_dir, symlinks=True)
+    return project_copy
+
+
 def seed_words(name: str) -> list[str]:
     """The words of a seed file, punctuation-insensitive, for order checks of verbatim text."""
     path = SEEDS_DIR / name

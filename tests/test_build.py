@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -47,16 +48,22 @@ def test_valid_addition_builds(project_copy):
     assert any(g.endswith("/extra-actor") for g in report.graphs)
 
 
-def test_syntax_error_names_file_and_line_and_keeps_previous_store(project_copy):
-    first = build.build(project_copy)
-    shutil.copy(INVALID / "syntax-error.ttl", project_copy.data_dir)
+def _current(settings) -> tuple[Path, int]:
+    """The current release and its number of quads."""
+    release = store.current_release(settings.store_dir)
+    return release, store.read_manifest(release)["quads"]
+
+
+def test_syntax_error_names_file_and_line_and_keeps_previous_store(built_copy):
+    first, quads = _current(built_copy)
+    shutil.copy(INVALID / "syntax-error.ttl", built_copy.data_dir)
     with pytest.raises(SourceError) as caught:
-        build.build(project_copy)
+        build.build(built_copy)
     assert caught.value.path.name == "syntax-error.ttl"
     assert caught.value.line == 7
-    assert store.current_release(project_copy.store_dir) == first.release
-    reopened, _ = store.open_store(project_copy.store_dir)
-    assert len(reopened) == first.quads
+    assert store.current_release(built_copy.store_dir) == first
+    reopened, _ = store.open_store(built_copy.store_dir)
+    assert len(reopened) == quads
 
 
 @pytest.mark.parametrize(
@@ -70,31 +77,31 @@ def test_syntax_error_names_file_and_line_and_keeps_previous_store(project_copy)
         ("unconfirmed-without-actor.ttl", "mea:actor", "responsibility/nobody"),
     ],
 )
-def test_invalid_data_is_rejected_naming_rule_and_resource(project_copy, fixture, rule, focus):
-    first = build.build(project_copy)
-    shutil.copy(INVALID / fixture, project_copy.data_dir)
+def test_invalid_data_is_rejected_naming_rule_and_resource(built_copy, fixture, rule, focus):
+    first, _ = _current(built_copy)
+    shutil.copy(INVALID / fixture, built_copy.data_dir)
     with pytest.raises(ValidationFailed) as caught:
-        build.build(project_copy)
+        build.build(built_copy)
     assert any(rule in f.rule and f.focus.endswith(focus) for f in caught.value.findings), caught.value.findings
-    assert store.current_release(project_copy.store_dir) == first.release
+    assert store.current_release(built_copy.store_dir) == first
 
 
-def test_crash_while_writing_leaves_previous_store_current(project_copy, monkeypatch):
-    first = build.build(project_copy)
+def test_crash_while_writing_leaves_previous_store_current(built_copy, monkeypatch):
+    first, quads = _current(built_copy)
 
     def crash(*args, **kwargs):
         raise OSError("disk full (simulated)")
 
     monkeypatch.setattr(store, "_write_synced", crash)
     with pytest.raises(OSError):
-        build.build(project_copy)
-    assert store.current_release(project_copy.store_dir) == first.release
-    assert not list((project_copy.store_dir / "releases").glob(".staging-*"))
-    reopened, _ = store.open_store(project_copy.store_dir)
-    assert len(reopened) == first.quads
+        build.build(built_copy)
+    assert store.current_release(built_copy.store_dir) == first
+    assert not list((built_copy.store_dir / "releases").glob(".staging-*"))
+    reopened, _ = store.open_store(built_copy.store_dir)
+    assert len(reopened) == quads
 
 
-def test_old_releases_are_pruned(project_copy):
-    releases = [build.build(project_copy).release for _ in range(store.KEEP_RELEASES + 2)]
-    kept = sorted(p for p in (project_copy.store_dir / "releases").iterdir())
+def test_old_releases_are_pruned(built_copy):
+    releases = [_current(built_copy)[0]] + [build.build(built_copy).release for _ in range(store.KEEP_RELEASES)]
+    kept = sorted(p for p in (built_copy.store_dir / "releases").iterdir())
     assert kept == releases[-store.KEEP_RELEASES:]
