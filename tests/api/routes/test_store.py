@@ -23,11 +23,10 @@ JWP_GRAPH = "https://w3id.org/mea-kg/graph/jwp"
 
 
 @pytest.fixture()
-def writable_real(project_copy):
-    """A service over a private build of the real sources, with updates enabled."""
-    build.build(project_copy)
-    return Settings(project_dir=project_copy.project_dir, store=project_copy.store_dir, workers=2, query_timeout=2.0,
-                    update_token=TOKEN)
+def writable_real(built_copy):
+    """A service over a private copy of the real sources and their build, with updates enabled."""
+    return Settings(project_dir=built_copy.project_dir, store=built_copy.store_dir, owl_check=False, workers=2,
+                    query_timeout=2.0, update_token=TOKEN)
 
 
 def ask(client, query: str) -> bool:
