@@ -196,12 +196,18 @@ def _query_file(tmp_path, driver: str) -> catalogue.CannedQuery:
     return catalogue.read(path)
 
 
-def test_a_page_driver_must_be_a_select_of_one_variable(tmp_path):
+def test_a_page_driver_must_be_a_select_of_one_variable_in_string_order(tmp_path):
     with pytest.raises(ValueError, match="page-driver is not SPARQL"):
         _query_file(tmp_path, "SELECT ?a WHERE {")
     with pytest.raises(ValueError, match="one variable"):
         _query_file(tmp_path, "SELECT ?a ?b WHERE { ?a ?p ?b }")
-    assert _query_file(tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity } ORDER BY STR(?activity)").driver_variable == "activity"
+    for unordered in ("SELECT ?a WHERE { ?a a mea:Activity }", "SELECT ?a WHERE { ?a a mea:Activity } ORDER BY ?a",
+                      "SELECT ?a WHERE { ?a a mea:Activity } ORDER BY STR(?a) LIMIT 5"):
+        with pytest.raises(ValueError, match=r"must end with ORDER BY STR\(\?a\)"):
+            _query_file(tmp_path, unordered)
+    driven = _query_file(tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity }\n# in IRI order\nORDER BY STR( ?activity )")
+    assert driven.driver_variable == "activity"
+    assert "ORDER" not in driven.driver_keys.split("SELECT")[-1]  # paging sorts the values itself
 
 
 def test_driven_pages_equal_plain_pages_even_when_driver_values_have_no_rows(tmp_path, graph):

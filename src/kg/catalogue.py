@@ -19,7 +19,8 @@ as in ``FILTER(!COALESCE(?p = ?p, false) || ?x = ?p)``: that reads the same on p
 Required patterns come before OPTIONALs: pyoxigraph joins a pattern that follows one without reordering.
 
 A query whose ordered answer is large can name a page driver (``#+ page-driver:``, a SELECT of one
-variable in the answer's leading order, see :mod:`kg.paging`) so that a page costs its rows, not the answer.
+variable ordered by ``ORDER BY STR(?v)``, the answer's leading order, see :mod:`kg.paging`) so that a page
+costs its rows, not the answer.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from .sparqltext import paged, query_form, with_rows
+from .sparqltext import paged, query_form, split_order, with_rows
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "date", "integer", "boolean", "literal-en", "literal-fr")
@@ -96,6 +97,8 @@ class CannedQuery:
     query's prologue)."""
     driver_variable: str | None = None
     """The one variable the page driver projects."""
+    driver_keys: str | None = None
+    """The page driver without its ``ORDER BY STR(?v)``: :mod:`kg.paging` sorts the values itself."""
 
     def page(self, number: int, *, among: list[ox.NamedNode | ox.Literal] | None = None,
              bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> str:
@@ -109,10 +112,6 @@ class CannedQuery:
             raise ValueError(f"page must be 1 or more, not {number}")
         text = self.text if among is None else with_rows(self.text, self.driver_variable, among, bindings)
         return paged(text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
-
-    def driver_page(self, number: int) -> str:
-        """The page driver's text for the values that cover pages 1 to ``number`` (one more, to tell the end)."""
-        return paged(self.driver, limit=number * self.page_size + 1, offset=0)
 
     def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Bind raw parameter values (and defaults). ValueError for unknown, missing or invalid ones."""
@@ -175,11 +174,11 @@ def read(path: Path) -> CannedQuery:
                        tuple(params), tuple(meta.get("tags") or ()), page_size, *_driver(text, meta.get("page-driver"), path))
 
 
-def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | None]:
-    """The page driver with the query's prologue, and its variable; ValueError naming the file unless a SELECT
-    of one variable."""
+def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | None, str | None]:
+    """The page driver with the query's prologue, its variable, and its text without the ORDER BY; ValueError
+    naming the file unless a SELECT of one variable ordered by ``ORDER BY STR(?variable)`` and nothing else."""
     if driver is None:
-        return None, None
+        return None, None, None
     form = query_form(text)
     full = text[:form[1]] + str(driver) if form else str(driver)
     try:
@@ -188,7 +187,11 @@ def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | No
         raise ValueError(f"{path}: page-driver is not SPARQL: {err}") from None
     if not isinstance(result, ox.QuerySolutions) or len(result.variables) != 1:
         raise ValueError(f"{path}: page-driver must be a SELECT of one variable")
-    return full, result.variables[0].value
+    variable = result.variables[0].value
+    keys, order = split_order(full)
+    if order != ["ORDER", "BY", "STR", "(", f"?{variable}", ")"]:
+        raise ValueError(f"{path}: page-driver must end with ORDER BY STR(?{variable}), the order kg.paging sorts its values in")
+    return full, variable, keys
 
 
 def load(queries_dir: Path) -> dict[str, CannedQuery]:

@@ -261,6 +261,16 @@ def query_form(text: str) -> tuple[str, int] | None:
     return None
 
 
+def split_order(text: str) -> tuple[str, list[str]]:
+    """The query up to its top-level ORDER BY, and that clause's tokens to the end (keywords upper-cased,
+    comments dropped); the whole text and ``[]`` when it has none."""
+    tokens = list(_tokens(text))
+    for index, (token, kind, position, depth) in enumerate(tokens):
+        if kind == "word" and depth == 0 and token == "ORDER":
+            return text[:position], [t for t, *_ in tokens[index:]]
+    return text, []
+
+
 def paged(text: str, *, limit: int, offset: int) -> str:
     """The query with ``LIMIT limit OFFSET offset`` after its solution modifiers; ValueError when it has its own."""
     if any(token in ("LIMIT", "OFFSET") for token, _, depth in _top_level(text) if depth == 0):
