@@ -58,7 +58,8 @@ def _order_keys(name: str, rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
     """The ORDER BY values of each row (a total order of the rows): the order a page must keep."""
     keys = {"activities-by-taxon": ("programme", "code", "scientificName", "taxon", "via"),
             "activities-by-listing": ("programme", "code", "listedName", "touchedVia", "listedTaxon"),
-            "activities-by-priority": ("activity", "level", "text")}
+            "activities-by-priority": ("activity", "level", "text"),
+            "listings-as-of": ("name", "conventionName", "appendix")}
     return [tuple(row[k] for k in keys[name]) for row in rows]
 
 
@@ -79,7 +80,7 @@ def test_pages_split_every_answer_in_order_with_links(client):
             number += 1
         assert len(pages) == max(1, -(-len(whole) // 100)), name
         assert _as_set([r for p in pages for r in p]) == _as_set(whole), name
-        if name in ("activities-by-taxon", "activities-by-listing", "activities-by-priority"):
+        if name in ("activities-by-taxon", "activities-by-listing", "activities-by-priority", "listings-as-of"):
             assert [k for p in pages for k in _order_keys(name, p)] == _order_keys(name, whole), name
 
 
