@@ -5,7 +5,8 @@ synthetic graph (``bench/synthetic.py``: the real graph's shape at 10k, 100k, 1M
 each engine:
 
 - **embedded**: `kg serve` on a release built from the synthetic N-Quads (answer cache off), and the
-  bare engine — pyoxigraph in this process, same query, same data, same JSON serialisation — beside it;
+  bare engine — pyoxigraph in this process, same query, same data, same JSON serialisation — beside it,
+  its evaluations taken in turn with the service's requests;
 - **virtuoso**: `kg publish` into Debian's Virtuoso, then `kg serve --store-url` over it;
 - **rdflib**: rdflib's in-memory Dataset and SPARQL engine in a child process (up to ``--rdflib-max``).
 
@@ -65,14 +66,21 @@ def label(size: int) -> str:
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def sample(call: Callable[[], object], *, samples: int, budget: float) -> list[float]:
-    """Seconds per call, sequentially, until ``samples`` calls or ``budget`` seconds (one warm-up call first)."""
-    call()
-    times, deadline = [], time.monotonic() + budget
-    while len(times) < samples and (not times or time.monotonic() < deadline):
-        start = time.perf_counter()
+def sample(calls: dict[str, Callable[[], object]], *, samples: int, budget: float) -> dict[str, list[float]]:
+    """Seconds per call of each of ``calls``, taken in turn (one of each, again and again) until ``samples``
+    rounds or ``budget`` seconds, one warm-up round first. Taking them in turn lets every one see the same
+    machine: on this shared one, a query's time drifts by a third from one minute to the next."""
+    for call in calls.values():
         call()
-        times.append(time.perf_counter() - start)
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    deadline = time.monotonic() + budget
+    for _ in range(samples):
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
+        if time.monotonic() >= deadline:
+            break
     return times
 
 
@@ -141,47 +149,44 @@ def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
 # --- engines --------------------------------------------------------------------------------------------
 
 
-def service_rows(base: str, queries: dict, args) -> dict[str, dict]:
-    """Per canned query: p50/p99 of sequential requests, requests/s, and the first page's p50."""
-    rows, http = {}, Loopback(base)
+def service_rows(base: str, queries: dict, args, *, bare: ox.Store | None = None) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Per canned query: p50/p99 of sequential requests, requests/s, and the first page's p50; with ``bare``
+    (the same data in this process), the bare engine's p50/p99 too, each of its evaluations (written as
+    SPARQL JSON) taken in turn with one of the service's requests."""
+    rows, bare_rows, http = {}, {}, Loopback(base)
     try:
-        for name in queries:
+        for name, query in queries.items():
             path = f"/queries/{name}"
-            times = sample(lambda: http.get(path), samples=args.samples, budget=args.budget)
-            page = sample(lambda: http.get(path, {"page": "1"}), samples=args.samples, budget=args.budget / 2)
+            calls = {"service": lambda: http.get(path)}
+            if bare is not None:
+                request = engine.Request(query.text, bindings=query.bindings({}), max_rows=10_000_000)
+                calls["bare"] = lambda: engine.evaluate(bare, request)
+            times = sample(calls, samples=args.samples, budget=args.budget)
+            page = sample({"page": lambda: http.get(path, {"page": "1"})}, samples=args.samples, budget=args.budget / 2)["page"]
             rps = asyncio.run(throughput(base + path, {}, concurrency=args.concurrency, budget=min(args.budget, 5)))
-            rows[name] = {"p50": p(times, .5), "p99": p(times, .99), "rps": rps, "page1": p(page, .5)}
+            rows[name] = {"p50": p(times["service"], .5), "p99": p(times["service"], .99), "rps": rps, "page1": p(page, .5)}
+            if bare is not None:
+                bare_rows[name] = {"p50": p(times["bare"], .5), "p99": p(times["bare"], .99)}
     finally:
         http.close()
-    return rows
-
-
-def bare_rows(dataset: Path, queries: dict, args) -> dict[str, dict]:
-    """The bare engine: pyoxigraph in this process, each query evaluated and written as SPARQL JSON."""
-    graph = ox.Store()
-    graph.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
-    rows = {}
-    for name, query in queries.items():
-        request = engine.Request(query.text, bindings=query.bindings({}), max_rows=10_000_000)
-        times = sample(lambda: engine.evaluate(graph, request), samples=args.samples, budget=args.budget)
-        rows[name] = {"p50": p(times, .5), "p99": p(times, .99)}
-    return rows
+    return rows, bare_rows
 
 
 def embedded(dataset: Path, workdir: Path, queries: dict, args) -> dict:
-    """Build a release from the synthetic N-Quads (as `kg build` writes one), then serve it."""
+    """Build a release from the synthetic N-Quads (as `kg build` writes one), then serve it; the loaded
+    store stays in this process as the bare engine."""
     start = time.perf_counter()
     graph = ox.Store()
     graph.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
     store_dir = workdir / "store"
     store.publish(store_dir, graph, {"id": store.new_release_id(), "synthetic": str(dataset)})
     build_s = time.perf_counter() - start
-    del graph
     size = (store.current_release(store_dir) / store.DATASET).stat().st_size / 1e6
     with kg_serve("--store", str(store_dir)) as (base, process):
         memory = memory_mb(process.pid)
-        rows = service_rows(base, queries, args)
-    return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows, "store_dir": store_dir}
+        rows, bare_rows = service_rows(base, queries, args, bare=graph)
+    return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows, "store_dir": store_dir,
+            "bare_rows": bare_rows}
 
 
 def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, args) -> dict:
@@ -195,7 +200,7 @@ def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, arg
         server = _pid_listening(ep.query_url)
         size = sum(f.stat().st_size for f in (workdir / "virtuoso").glob("virtuoso*.db")) / 1e6
         with kg_serve("--store", str(store_dir), "--store-url", ep.query_url) as (base, _):
-            rows = service_rows(base, queries, args)
+            rows, _ = service_rows(base, queries, args)
         memory = memory_mb(server) if server else float("nan")
     return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows}
 
@@ -321,8 +326,8 @@ def main() -> None:
             dataset = directory / "synthetic.nq"
             counts = generate(size, dataset)
             print(f"{label(size)}: {counts['quads']:,} quads generated", file=sys.stderr, flush=True)
-            engines = {"bare": {"rows": bare_rows(dataset, queries, args)}}
-            engines["embedded"] = embedded(dataset, directory, queries, args)
+            engines = {"embedded": embedded(dataset, directory, queries, args)}
+            engines["bare"] = {"rows": engines["embedded"].pop("bare_rows")}
             print(f"{label(size)}: embedded done", file=sys.stderr, flush=True)
             if not args.no_virtuoso and size <= parse_size(args.virtuoso_max) and available("virtuoso") is None:
                 engines["virtuoso"] = on_virtuoso(engines["embedded"].pop("store_dir"), directory, counts["quads"], queries, args)
