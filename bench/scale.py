@@ -133,17 +133,26 @@ def du_mb(path: Path) -> float:
 
 @contextlib.contextmanager
 def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`kg serve` on a free port (answer cache off); its output goes to a log whose end is printed if a
+    measurement fails."""
     port = free_port()
-    process = subprocess.Popen([str(BIN / "kg"), "serve", "--port", str(port), "--cache-mb", "0", "--workers", "2",
-                                "--query-timeout", "600", "--max-rows", "10000000", *options],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = RESULTS / f"kg-serve-{port}.log"
+    RESULTS.mkdir(exist_ok=True)
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(BIN / "kg"), "serve", "--port", str(port), "--cache-mb", "0", "--workers", "2",
+                                    "--query-timeout", "600", "--max-rows", "10000000", *options], stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/sparql", seconds=900)
         yield base, process
+    except BaseException:
+        print(f"kg serve (exit status {process.poll()}), the end of its log:\n{log.read_text(errors='replace')[-3000:]}",
+              file=sys.stderr)
+        raise
     finally:
         process.terminate()
         process.wait(timeout=60)
+        log.unlink(missing_ok=True)
 
 
 # --- engines --------------------------------------------------------------------------------------------
