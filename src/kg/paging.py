@@ -53,8 +53,10 @@ async def _driver_values(query: CannedQuery, request: engine.Request, evaluate: 
     node (it cannot be written back into the query) or more than DRIVER_MAX_ROWS values."""
     keys = await evaluate(dataclasses.replace(request, text=query.driver_keys, results_format=Format.TSV, graph_format=None,
                                               max_rows=DRIVER_MAX_ROWS))
+    if keys.truncated:
+        return None
     values = {solution[0] for solution in ox.parse_query_results(keys.body, format=ox.QueryResultsFormat.TSV)
               if solution[0] is not None}
-    if keys.truncated or any(isinstance(value, ox.BlankNode) for value in values):
+    if any(isinstance(value, ox.BlankNode) for value in values):
         return None
     return sorted(values, key=lambda value: value.value)
