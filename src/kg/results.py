@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
@@ -67,17 +68,26 @@ def _xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
 
 def _xml_term(term: Term) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_text(term.value)}</literal>"
+        return f"<literal>{_text(term.value)}</literal>"
     return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
             f"<object>{_xml_term(term.object)}</object></triple>")
+
+
+_EDGE_SPACE = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$|\r")
+
+
+def _text(value: str) -> str:
+    """``value`` as XML character data. White space at either end, and any carriage return, as character
+    references: parsers drop or normalise them in plain text (pyoxigraph's trims it), as pyoxigraph writes them."""
+    return _EDGE_SPACE.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), escape(value))
 
 
 def _csv(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
