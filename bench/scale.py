@@ -13,7 +13,7 @@ each engine:
 Per canned query (default parameters): p50 / p99 of sequential requests and requests/s at
 ``--concurrency``; ``page1`` is the first page of 100 rows (``?page=1``). Sampling stops after
 ``--samples`` requests or ``--budget`` seconds per query, whichever comes first. The growth column is
-the p50 ratio per 10× data. Loopback only; every server is stopped at the end.
+the p50 ratio per 10× data, after the growth of the answer's rows in brackets. Loopback only; every server is stopped at the end.
 
     python bench/scale.py                      # 10k, 100k, 1M, 10M
     python bench/scale.py --sizes 10k,100k     # a quick run
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gzip
 import http.client
 import json
 import os
@@ -159,7 +160,7 @@ def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
 
 
 def service_rows(base: str, queries: dict, args, *, bare: ox.Store | None = None) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Per canned query: p50/p99 of sequential requests, requests/s, and the first page's p50; with ``bare``
+    """Per canned query: its answer's rows, p50/p99 of sequential requests, requests/s, and the first page's p50; with ``bare``
     (the same data in this process), the bare engine's p50/p99 too, each of its evaluations (written as
     SPARQL JSON) taken in turn with one of the service's requests."""
     rows, bare_rows, http = {}, {}, Loopback(base)
@@ -170,10 +171,12 @@ def service_rows(base: str, queries: dict, args, *, bare: ox.Store | None = None
             if bare is not None:
                 request = engine.Request(query.text, bindings=query.bindings({}), max_rows=10_000_000)
                 calls["bare"] = lambda: engine.evaluate(bare, request)
+            answer_rows = len(json.loads(gzip.decompress(http.get(path)))["results"]["bindings"])
             times = sample(calls, samples=args.samples, budget=args.budget)
             page = sample({"page": lambda: http.get(path, {"page": "1"})}, samples=args.samples, budget=args.budget / 2)["page"]
             rps = asyncio.run(throughput(base + path, {}, concurrency=args.concurrency, budget=min(args.budget, 5)))
-            rows[name] = {"p50": p(times["service"], .5), "p99": p(times["service"], .99), "rps": rps, "page1": p(page, .5)}
+            rows[name] = {"p50": p(times["service"], .5), "p99": p(times["service"], .99), "rps": rps, "page1": p(page, .5),
+                          "answer_rows": answer_rows}
             if bare is not None:
                 bare_rows[name] = {"p50": p(times["bare"], .5), "p99": p(times["bare"], .99)}
     finally:
@@ -281,6 +284,10 @@ def _rdflib_cell(row: dict | None) -> str:
     return f"> {row['timeout_s']:g} s" if "timeout_s" in row else ms(row["p50"])
 
 
+def _grown(rows: int | None, before: int | None) -> str:
+    return f"({rows / before:.1f}×) " if rows and before else ""
+
+
 def table(results: dict[int, dict], queries: dict) -> str:
     sizes = sorted(results)
     lines = ["### Build, size and memory", "",
@@ -290,9 +297,9 @@ def table(results: dict[int, dict], queries: dict) -> str:
             if "build_s" in run:
                 lines.append(f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |")
     lines += ["", "### Canned queries (ms; requests/s at the given concurrency)", "",
-              "| query | triples | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
-              "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (embedded, Virtuoso) |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+              "| query | triples | rows | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
+              "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (rows; embedded, Virtuoso) |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name in queries:
         previous = None
         for size in sizes:
@@ -302,12 +309,13 @@ def table(results: dict[int, dict], queries: dict) -> str:
             rdf = engines.get("rdflib", {}).get("rows", {}).get(name)
             growth = ""
             if previous:
-                growth = f"{emb['p50'] / previous[0]:.1f}×" + (f", {virt['p50'] / previous[1]:.1f}×" if virt and previous[1] else "")
-            lines.append(f"| {name} | {label(size)} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
+                growth = (f"{_grown(emb.get('answer_rows'), previous[2])}{emb['p50'] / previous[0]:.1f}×"
+                          + (f", {virt['p50'] / previous[1]:.1f}×" if virt and previous[1] else ""))
+            lines.append(f"| {name} | {label(size)} | {emb.get('answer_rows', '—')} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
                          f"| {emb['p50'] / bare['p50']:.2f} | {ms(emb['page1'])} "
                          f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} | {format(virt['rps'], '.0f') if virt else '—'} "
                          f"| {_rdflib_cell(rdf)} | {growth} |")
-            previous = (emb["p50"], virt["p50"] if virt else None)
+            previous = (emb["p50"], virt["p50"] if virt else None, emb.get("answer_rows"))
     return "\n".join(lines)
 
 
