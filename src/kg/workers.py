@@ -28,7 +28,9 @@ import socket
 import struct
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -233,6 +235,33 @@ def _worker_main(socket_path: str, dataset: ServedDataset, generation: int) -> N
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     conn.connect(socket_path)
     _send(conn, ("hello", os.getpid(), generation, dataset.version))
+    _on_own_arena(_serve, conn, dataset)
+
+
+def _on_own_arena(function: Callable[..., None], *args: object) -> None:
+    """Run ``function(*args)`` on a new thread, to which glibc gives a malloc arena of its own, and re-raise
+    what it raises. A forked worker that evaluates on its main thread allocates from the manager's heap: every
+    page of it the worker first writes is copied (copy-on-write), and the load left its free memory scattered.
+    Measured at 1M triples in a freshly forked worker (median of its 2nd to 6th evaluations): `activities-by-country`
+    32 ms on the main thread (13,000 page faults the first time; 23 ms once some 15 evaluations have made their
+    copies) against 15.5 ms on its own thread; the design card 332 against 264 ms."""
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function(*args)
+        except BaseException as err:  # noqa: BLE001 - handed to the calling thread
+            raised.append(err)
+
+    thread = threading.Thread(target=run, name="kg-evaluate")
+    thread.start()
+    thread.join()
+    if raised:
+        raise raised[0]
+
+
+def _serve(conn: socket.socket, dataset: ServedDataset) -> None:
+    """Answer the service's requests on ``conn`` until it closes."""
     while True:
         message = _recv(conn)
         if message is None:
