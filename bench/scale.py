@@ -51,6 +51,8 @@ from tests.live import free_port, memory_mb, wait_until_up  # noqa: E402
 from tests.remote_servers import available, virtuoso  # noqa: E402
 
 DESIGN_CARD = "activities-by-listing"
+REFERENCE_SCAN = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?resource ?code WHERE { ?resource mea:code ?code }"
+"""The engine's own growth, beside the canned queries': one predicate's rows (one per activity or heading), as JSON."""
 BIN = Path(sys.executable).parent
 RESULTS = PROJECT_DIR / "bench" / "results"
 
@@ -67,20 +69,20 @@ def label(size: int) -> str:
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def sample(calls: dict[str, Callable[[], object]], *, samples: int, budget: float) -> dict[str, list[float]]:
+def sample(calls: dict[str, Callable[[], object]], *, samples: int, budget: float, least: int = 3) -> dict[str, list[float]]:
     """Seconds per call of each of ``calls``, taken in turn (one of each, again and again) until ``samples``
-    rounds or ``budget`` seconds, one warm-up round first. Taking them in turn lets every one see the same
-    machine: on this shared one, a query's time drifts by a third from one minute to the next."""
+    rounds or ``budget`` seconds (but at least ``least`` rounds), one warm-up round first. Taking them in turn
+    lets every one see the same machine: on this shared one, a query's time drifts by a third from one minute to the next."""
     for call in calls.values():
         call()
     times: dict[str, list[float]] = {name: [] for name in calls}
     deadline = time.monotonic() + budget
-    for _ in range(samples):
+    for round_ in range(1, samples + 1):
         for name, call in calls.items():
             start = time.perf_counter()
             call()
             times[name].append(time.perf_counter() - start)
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline and round_ >= least:
             break
     return times
 
@@ -198,7 +200,15 @@ def embedded(dataset: Path, workdir: Path, queries: dict, args) -> dict:
         memory = memory_mb(process.pid)
         rows, bare_rows = service_rows(base, queries, args, bare=graph)
     return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows, "store_dir": store_dir,
-            "bare_rows": bare_rows}
+            "bare_rows": bare_rows, "reference": reference_scan(graph, args)}
+
+
+def reference_scan(graph: ox.Store, args) -> dict:
+    """The bare engine's p50 and rows for :data:`REFERENCE_SCAN`."""
+    request = engine.Request(REFERENCE_SCAN, max_rows=10**9)
+    rows = len(json.loads(engine.evaluate(graph, request).body)["results"]["bindings"])
+    times = sample({"scan": lambda: engine.evaluate(graph, request)}, samples=args.samples, budget=args.budget)["scan"]
+    return {"p50": p(times, .5), "answer_rows": rows}
 
 
 def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, args) -> dict:
@@ -296,6 +306,16 @@ def table(results: dict[int, dict], queries: dict) -> str:
         for name, run in results[size]["engines"].items():
             if "build_s" in run:
                 lines.append(f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |")
+    measured = [size for size in sizes if "reference" in results[size]["engines"]["bare"]]
+    if measured:
+        lines += ["", "### The engine's own growth: one predicate's rows (bare engine, JSON)", "",
+                  "| triples | rows | bare engine p50 (ms) | growth per 10× (rows; time) |", "|---:|---:|---:|---|"]
+        previous = None
+        for size in measured:
+            ref = results[size]["engines"]["bare"]["reference"]
+            growth = f"{_grown(ref['answer_rows'], previous['answer_rows'])}{ref['p50'] / previous['p50']:.1f}×" if previous else ""
+            lines.append(f"| {results[size]['quads']:,} | {ref['answer_rows']} | {ms(ref['p50'])} | {growth} |")
+            previous = ref
     lines += ["", "### Canned queries (ms; requests/s at the given concurrency)", "",
               "| query | triples | rows | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
               "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (rows; embedded, Virtuoso) |",
@@ -344,7 +364,7 @@ def main() -> None:
             counts = generate(size, dataset)
             print(f"{label(size)}: {counts['quads']:,} quads generated", file=sys.stderr, flush=True)
             engines = {"embedded": embedded(dataset, directory, queries, args)}
-            engines["bare"] = {"rows": engines["embedded"].pop("bare_rows")}
+            engines["bare"] = {"rows": engines["embedded"].pop("bare_rows"), "reference": engines["embedded"].pop("reference")}
             print(f"{label(size)}: embedded done", file=sys.stderr, flush=True)
             if not args.no_virtuoso and size <= parse_size(args.virtuoso_max) and available("virtuoso") is None:
                 engines["virtuoso"] = on_virtuoso(engines["embedded"].pop("store_dir"), directory, counts["quads"], queries, args)
