@@ -72,7 +72,8 @@ def label(size: int) -> str:
 def sample(calls: dict[str, Callable[[], object]], *, samples: int, budget: float, least: int = 3) -> dict[str, list[float]]:
     """Seconds per call of each of ``calls``, taken in turn (one of each, again and again) until ``samples``
     rounds or ``budget`` seconds (but at least ``least`` rounds), one warm-up round first. Taking them in turn
-    lets every one see the same machine: on this shared one, a query's time drifts by a third from one minute to the next."""
+    lets every one see the same machine: on this shared one, a query's time drifts by a third from one minute
+    to the next."""
     for call in calls.values():
         call()
     times: dict[str, list[float]] = {name: [] for name in calls}
@@ -294,8 +295,10 @@ def _rdflib_cell(row: dict | None) -> str:
     return f"> {row['timeout_s']:g} s" if "timeout_s" in row else ms(row["p50"])
 
 
-def _grown(rows: int | None, before: int | None) -> str:
-    return f"({rows / before:.1f}×) " if rows and before else ""
+def _grown(row: dict, before: dict) -> str:
+    """The growth of a measurement (``p50``, ``answer_rows``) from ``before``: the rows' in brackets, then the time's."""
+    rows, earlier = row.get("answer_rows"), before.get("answer_rows")
+    return (f"({rows / earlier:.1f}×) " if rows and earlier else "") + f"{row['p50'] / before['p50']:.1f}×"
 
 
 def table(results: dict[int, dict], queries: dict) -> str:
@@ -313,7 +316,7 @@ def table(results: dict[int, dict], queries: dict) -> str:
         previous = None
         for size in measured:
             ref = results[size]["engines"]["bare"]["reference"]
-            growth = f"{_grown(ref['answer_rows'], previous['answer_rows'])}{ref['p50'] / previous['p50']:.1f}×" if previous else ""
+            growth = _grown(ref, previous) if previous else ""
             lines.append(f"| {results[size]['quads']:,} | {ref['answer_rows']} | {ms(ref['p50'])} | {growth} |")
             previous = ref
     lines += ["", "### Canned queries (ms; requests/s at the given concurrency)", "",
@@ -329,13 +332,12 @@ def table(results: dict[int, dict], queries: dict) -> str:
             rdf = engines.get("rdflib", {}).get("rows", {}).get(name)
             growth = ""
             if previous:
-                growth = (f"{_grown(emb.get('answer_rows'), previous[2])}{emb['p50'] / previous[0]:.1f}×"
-                          + (f", {virt['p50'] / previous[1]:.1f}×" if virt and previous[1] else ""))
+                growth = _grown(emb, previous[0]) + (f", {virt['p50'] / previous[1]['p50']:.1f}×" if virt and previous[1] else "")
             lines.append(f"| {name} | {label(size)} | {emb.get('answer_rows', '—')} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
                          f"| {emb['p50'] / bare['p50']:.2f} | {ms(emb['page1'])} "
                          f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} | {format(virt['rps'], '.0f') if virt else '—'} "
                          f"| {_rdflib_cell(rdf)} | {growth} |")
-            previous = (emb["p50"], virt["p50"] if virt else None, emb.get("answer_rows"))
+            previous = (emb, virt)
     return "\n".join(lines)
 
 
