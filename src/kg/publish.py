@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
+from itertools import islice
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -113,32 +113,34 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
 async def _load(client: httpx.AsyncClient, endpoints: Endpoints, dataset: Path, release_id: str, on_step: Step) -> dict[str, int]:
     """Copy each named graph of the release into its staging graph; return the triples sent per graph."""
     sizes: dict[str, int] = {}
-    for graph, triples in _graphs(dataset):
+    chunk_size = CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT
+    for graph, triples, has_blank_nodes in _graphs(dataset):
         target = staging_graph(release_id, graph)
         on_step(f"load {graph.removeprefix(GRAPH)}")
-        first = graph not in sizes
-        for chunk in _chunks(triples, CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT):
-            await _send(client, endpoints, target, chunk, replace=first)
+        for chunk in _chunks(triples, None if has_blank_nodes else chunk_size):
+            await _send(client, endpoints, target, chunk, replace=graph not in sizes)
             sizes[graph] = sizes.get(graph, 0) + len(chunk)
-            first = False
     return sizes
 
 
-def _graphs(dataset: Path) -> Iterator[tuple[str, list[ox.Triple]]]:
-    """The release's named graphs, one run of triples at a time (a dump lists each graph's quads together)."""
-    quads = ox.parse(path=dataset, format=ox.RdfFormat.N_QUADS)
-    for graph, run in groupby(quads, key=lambda q: q.graph_name):
+def _graphs(dataset: Path) -> Iterator[tuple[str, Iterator[ox.Triple], bool]]:
+    """Each named graph of the release, whole (a dump may interleave graphs quad by quad), with whether it
+    holds blank nodes; read through a store, so only the store's memory is needed, not a list per graph."""
+    quads = ox.Store()
+    quads.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+    if next(quads.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+        raise PublishFailed("the release has triples in the default graph; only named graphs are published")
+    for graph in sorted(quads.named_graphs(), key=lambda g: str(g)):
         if not isinstance(graph, ox.NamedNode):
-            raise PublishFailed("the release has triples in the default graph; only named graphs are published")
-        yield graph.value, [q.triple for q in run]
+            raise PublishFailed("the release has a graph named by a blank node; only IRI-named graphs are published")
+        blank = quads.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+        yield graph.value, (q.triple for q in quads.quads_for_pattern(None, None, None, graph)), bool(blank)
 
 
-def _chunks(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
-    if any(_has_blank_node(t) for t in triples):
-        yield triples
-        return
-    for start in range(0, len(triples), size):
-        yield triples[start:start + size]
+def _chunks(triples: Iterator[ox.Triple], size: int | None) -> Iterator[list[ox.Triple]]:
+    """``triples`` in lists of ``size`` (all in one when ``size`` is None: blank node labels are scoped to one request)."""
+    while chunk := list(islice(triples, size)):
+        yield chunk
 
 
 def _has_blank_node(triple: ox.Triple) -> bool:
