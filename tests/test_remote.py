@@ -19,9 +19,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
-from kg import build, catalogue, publish
+from kg import build, catalogue, publish, store
 from kg.cli import app
 from kg.config import Settings
 from kg.remote import PUBLICATION, Endpoints, read_publication, select
@@ -305,10 +306,6 @@ def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings
 def test_a_push_sends_each_graph_whole_whatever_the_order_of_the_release_dump(remote, settings, tmp_path):
     """A release written from a store filled subject by subject (as bench/synthetic.py's graphs are) lists its
     graphs interleaved; the push still sends each graph in one request (none reaches publish.CHUNK_TRIPLES)."""
-    import pyoxigraph as ox
-
-    from kg import store
-
     lines = sorted((settings.store_dir / "current" / store.DATASET).read_text().splitlines())
     interleaved = ox.Store()
     interleaved.load("\n".join(lines).encode(), format=ox.RdfFormat.N_QUADS)

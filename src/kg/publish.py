@@ -28,7 +28,7 @@ import httpx
 import pyoxigraph as ox
 
 from . import store as built_store
-from .errors import KgError, StoreMissing
+from .errors import KgError
 from .namespaces import DCTERMS, GRAPH
 from .remote import PUBLICATION, Endpoints, Publication, RemoteFailed, authenticate, read_publication, run_update, select
 
@@ -78,13 +78,11 @@ def _backed_up(backup: str) -> str:
 
 async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lambda _: None,
                   timeout: float = 600.0) -> PublishReport:
-    """Push the current release of ``store_dir``; return what was published. Raises PublishFailed, StoreMissing."""
+    """Push the current release of ``store_dir``; return what was published. Raises PublishFailed, StoreMissing, StoreCorrupt."""
     if endpoints.update_url is None:
         raise PublishFailed("publishing needs the remote store's update endpoint (--update-url)")
-    release = built_store.current_release(store_dir)
-    if release is None:
-        raise StoreMissing(f"no built store in {store_dir} (run `kg build`)")
     manifest = built_store.verify(store_dir)
+    dataset, _ = built_store.open_store(store_dir)
     release_id, seconds = manifest["id"], {}
     async with endpoints.client(timeout=timeout) as client:
         try:
@@ -95,7 +93,7 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
             previous = await read_publication(client, endpoints)
             start = time.perf_counter()
             on_step("load")
-            loaded = await _load(client, endpoints, release / built_store.DATASET, release_id, on_step)
+            loaded = await _load(client, endpoints, dataset, release_id, on_step)
             seconds["load"] = time.perf_counter() - start
             on_step("check")
             await _check(client, endpoints, release_id, loaded)
@@ -110,7 +108,7 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
     return PublishReport(release_id, previous.id if previous else None, loaded, seconds)
 
 
-async def _load(client: httpx.AsyncClient, endpoints: Endpoints, dataset: Path, release_id: str, on_step: Step) -> dict[str, int]:
+async def _load(client: httpx.AsyncClient, endpoints: Endpoints, dataset: ox.Store, release_id: str, on_step: Step) -> dict[str, int]:
     """Copy each named graph of the release into its staging graph; return the triples sent per graph."""
     sizes: dict[str, int] = {}
     chunk_size = CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT
@@ -118,23 +116,21 @@ async def _load(client: httpx.AsyncClient, endpoints: Endpoints, dataset: Path, 
         target = staging_graph(release_id, graph)
         on_step(f"load {graph.removeprefix(GRAPH)}")
         for chunk in _chunks(triples, None if has_blank_nodes else chunk_size):
-            await _send(client, endpoints, target, chunk, replace=graph not in sizes)
+            await _send(client, endpoints, target, chunk, replace=graph not in sizes, blank_nodes=has_blank_nodes)
             sizes[graph] = sizes.get(graph, 0) + len(chunk)
     return sizes
 
 
-def _graphs(dataset: Path) -> Iterator[tuple[str, Iterator[ox.Triple], bool]]:
+def _graphs(dataset: ox.Store) -> Iterator[tuple[str, Iterator[ox.Triple], bool]]:
     """Each named graph of the release, whole (a dump may interleave graphs quad by quad), with whether it
-    holds blank nodes; read through a store, so only the store's memory is needed, not a list per graph."""
-    quads = ox.Store()
-    quads.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
-    if next(quads.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
+    holds blank nodes."""
+    if next(dataset.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is not None:
         raise PublishFailed("the release has triples in the default graph; only named graphs are published")
-    for graph in sorted(quads.named_graphs(), key=lambda g: str(g)):
+    for graph in sorted(dataset.named_graphs(), key=str):
         if not isinstance(graph, ox.NamedNode):
             raise PublishFailed("the release has a graph named by a blank node; only IRI-named graphs are published")
-        blank = quads.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
-        yield graph.value, (q.triple for q in quads.quads_for_pattern(None, None, None, graph)), bool(blank)
+        blank = dataset.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+        yield graph.value, (q.triple for q in dataset.quads_for_pattern(None, None, None, graph)), bool(blank)
 
 
 def _chunks(triples: Iterator[ox.Triple], size: int | None) -> Iterator[list[ox.Triple]]:
@@ -143,11 +139,8 @@ def _chunks(triples: Iterator[ox.Triple], size: int | None) -> Iterator[list[ox.
         yield chunk
 
 
-def _has_blank_node(triple: ox.Triple) -> bool:
-    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
-
-
-async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, triples: list[ox.Triple], *, replace: bool) -> None:
+async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, triples: list[ox.Triple], *, replace: bool,
+                blank_nodes: bool) -> None:
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     if endpoints.gsp_url is not None:
         method = client.put if replace else client.post
@@ -159,7 +152,7 @@ async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, tri
     prefix = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
     data = f"GRAPH <{graph}> {{\n{body.decode()}\n}}"
     # Virtuoso takes no blank node in INSERT DATA; a template instantiated once keeps them (one request: one scope)
-    insert = f"INSERT {{ {data} }} WHERE {{}}" if any(_has_blank_node(t) for t in triples) else f"INSERT DATA {{ {data} }}"
+    insert = f"INSERT {{ {data} }} WHERE {{}}" if blank_nodes else f"INSERT DATA {{ {data} }}"
     await run_update(client, endpoints, prefix + insert)
 
 
