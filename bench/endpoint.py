@@ -32,8 +32,10 @@ from kg.config import Settings
 
 QUERIES = {
     "point lookup": "SELECT ?p ?o WHERE { <https://w3id.org/mea-kg/id/activity/cami/2.3.8> ?p ?o }",
-    "design card": (catalogue.read(Path(__file__).parents[1] / "queries" / "activities-by-listing.rq").text
-                    + '\nVALUES (?convention ?appendix) { (<https://w3id.org/mea-kg/id/convention/cites> "I") }'),
+    "design card": (
+        catalogue.read(Path(__file__).parents[1] / "queries" / "activities-by-listing.rq").text
+        + '\nVALUES (?convention ?appendix) { (<https://w3id.org/mea-kg/id/convention/cites> "I") }'
+    ),
     "heavy aggregate": """SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
 WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n)""",
 }
@@ -64,7 +66,9 @@ def wait_up(url: str, seconds: float = 120) -> None:
 class Server:
     def __init__(self, name: str, command: list[str], url: str):
         self.name, self.url = name, url
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
 
     def stop(self) -> None:
         with_suppress = self.process.poll() is None
@@ -80,34 +84,78 @@ def start_servers(settings: Settings, triples_file: Path, workdir: Path) -> list
     servers = []
     for name, cache in (("kg serve", "64"), ("kg serve, no cache", "0")):
         port = free_port()
-        servers.append(Server(name, [str(BIN / "kg"), "serve", "--port", str(port), "--store", str(settings.store_dir),
-                                     "--query-timeout", "30", "--cache-mb", cache], f"http://127.0.0.1:{port}/sparql"))
+        servers.append(
+            Server(
+                name,
+                [
+                    str(BIN / "kg"),
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--store",
+                    str(settings.store_dir),
+                    "--query-timeout",
+                    "30",
+                    "--cache-mb",
+                    cache,
+                ],
+                f"http://127.0.0.1:{port}/sparql",
+            )
+        )
     port = free_port()
-    servers.append(Server("oxigraph serve", [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                          f"http://127.0.0.1:{port}/query"))
+    servers.append(
+        Server(
+            "oxigraph serve",
+            [str(BIN / "oxigraph"), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+            f"http://127.0.0.1:{port}/query",
+        )
+    )
     port = free_port()
-    servers.append(Server("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                              str(triples_file)], f"http://127.0.0.1:{port}/"))
+    servers.append(
+        Server(
+            "rdflib-endpoint",
+            [str(BIN / "rdflib-endpoint"), "serve", "--host", "127.0.0.1", "--port", str(port), str(triples_file)],
+            f"http://127.0.0.1:{port}/",
+        )
+    )
     for server in servers:
         wait_up(server.url)
     oxigraph = next(s for s in servers if s.name == "oxigraph serve")
     store_url = oxigraph.url.replace("/query", "/store?default")
-    response = httpx.post(store_url, content=triples_file.read_bytes(), headers={"Content-Type": "application/n-triples"}, timeout=120)
+    response = httpx.post(
+        store_url, content=triples_file.read_bytes(), headers={"Content-Type": "application/n-triples"}, timeout=120
+    )
     response.raise_for_status()
     return servers
 
 
 def row_count(url: str, query: str) -> int:
-    response = httpx.get(url, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=600)
+    response = httpx.get(
+        url, params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=600
+    )
     response.raise_for_status()
     return len(response.json()["results"]["bindings"])
 
 
 def wrk(url: str, query: str, connections: int, seconds: int) -> dict[str, float]:
     target = f"{url}?query={quote(query, safe='')}"
-    output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s",
-                             "-H", "Accept: application/sparql-results+json", target],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "--timeout",
+            "30s",
+            "-H",
+            "Accept: application/sparql-results+json",
+            target,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     found = {p: re.search(rf"\s{p}%\s+([\d.]+\w+)", output) for p in ("50", "99")}
     latency = {p: _ms(m.group(1)) if m else float("nan") for p, m in found.items()}
@@ -124,7 +172,12 @@ def threaded(url: str, query: str, connections: int, seconds: int) -> dict[str, 
         with httpx.Client(timeout=600) as http:
             while time.monotonic() < deadline:
                 start = time.monotonic()
-                ok = http.get(url, params={"query": query}, headers={"Accept": "application/sparql-results+json"}).status_code == 200
+                ok = (
+                    http.get(
+                        url, params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+                    ).status_code
+                    == 200
+                )
                 with lock:
                     samples.append(time.monotonic() - start)
                     errors[0] += not ok
@@ -137,7 +190,12 @@ def threaded(url: str, query: str, connections: int, seconds: int) -> dict[str, 
         thread.join()
     samples.sort()
     pick = lambda q: samples[min(len(samples) - 1, int(q * len(samples)))] * 1000  # noqa: E731
-    return {"rps": len(samples) / (time.monotonic() - started), "p50": pick(0.5), "p99": pick(0.99), "errors": errors[0]}
+    return {
+        "rps": len(samples) / (time.monotonic() - started),
+        "p50": pick(0.5),
+        "p99": pick(0.99),
+        "errors": errors[0],
+    }
 
 
 def _ms(value: str) -> float:
@@ -149,8 +207,22 @@ def runaway_scenario(seconds: int, query: str) -> dict[str, float]:
     """kg serve with a 1 s timeout, one client sending runaway queries non-stop, wrk measuring the design query."""
     settings = Settings()
     port = free_port()
-    server = Server("kg serve (1 s timeout)", [str(BIN / "kg"), "serve", "--port", str(port), "--store", str(settings.store_dir),
-                                               "--query-timeout", "1", "--cache-mb", "0"], f"http://127.0.0.1:{port}/sparql")
+    server = Server(
+        "kg serve (1 s timeout)",
+        [
+            str(BIN / "kg"),
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            str(settings.store_dir),
+            "--query-timeout",
+            "1",
+            "--cache-mb",
+            "0",
+        ],
+        f"http://127.0.0.1:{port}/sparql",
+    )
     stopped = {"n": 0}
     done = threading.Event()
 
@@ -193,7 +265,11 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="kg-bench-"))
     triples_file = workdir / "data.nt"
     with open(triples_file, "wb") as out:
-        ox.serialize(graph.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True), out, format=ox.RdfFormat.N_TRIPLES)
+        ox.serialize(
+            graph.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True),
+            out,
+            format=ox.RdfFormat.N_TRIPLES,
+        )
     triples = sum(1 for _ in open(triples_file, "rb"))
     servers = start_servers(settings, triples_file, workdir)
     rows, by_single = [], {}
@@ -218,9 +294,11 @@ def main() -> None:
         for server in servers:
             server.stop()
     runaway = runaway_scenario(args.seconds * 2, QUERIES["design card"])
-    print(f"\nEndpoint benchmark — {triples} triples (release {manifest['id']}), {os.cpu_count()} CPUs, "
-          f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, pyoxigraph {ox.__version__}, "
-          f"wrk -t1, {args.seconds} s per cell\n")
+    print(
+        f"\nEndpoint benchmark — {triples} triples (release {manifest['id']}), {os.cpu_count()} CPUs, "
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, pyoxigraph {ox.__version__}, "
+        f"wrk -t1, {args.seconds} s per cell\n"
+    )
     print("| query | rows | conc. | server | req/s | p50 ms | p99 ms | vs rdflib-endpoint | vs oxigraph serve |")
     print("|---|---:|---:|---|---:|---:|---:|---:|---:|")
     by_key = {(q, c, s): r for q, _, c, s, r in rows}
@@ -230,13 +308,19 @@ def main() -> None:
         ratio_rdflib = ratio(result["rps"], rdflib_rps, ".1f")
         ratio_oxigraph = ratio(result["rps"], by_key[(query, connections, "oxigraph serve")]["rps"], ".2f")
         if result.get("skipped"):
-            print(f"| {query} | {count} | {connections} | {server} | not run (one request: {result['p50'] / 1000:.0f} s) | | | | |")
+            print(
+                f"| {query} | {count} | {connections} | {server} | not run (one request: {result['p50'] / 1000:.0f} s) | | | | |"
+            )
             continue
-        print(f"| {query} | {count} | {connections} | {server} | {result['rps']:.1f} | {result['p50']:.2f} | {result['p99']:.2f} "
-              f"| {ratio_rdflib} | {ratio_oxigraph} |")
-    print(f"\nDesign card query on kg serve (no cache) while runaway queries are stopped (1 s timeout, {runaway['runaways stopped']} "
-          f"stopped during the run): {runaway['rps']:.0f} req/s, p50 {runaway['p50']:.2f} ms, p99 {runaway['p99']:.2f} ms, "
-          f"{runaway['errors']} errors.")
+        print(
+            f"| {query} | {count} | {connections} | {server} | {result['rps']:.1f} | {result['p50']:.2f} | {result['p99']:.2f} "
+            f"| {ratio_rdflib} | {ratio_oxigraph} |"
+        )
+    print(
+        f"\nDesign card query on kg serve (no cache) while runaway queries are stopped (1 s timeout, {runaway['runaways stopped']} "
+        f"stopped during the run): {runaway['rps']:.0f} req/s, p50 {runaway['p50']:.2f} ms, p99 {runaway['p99']:.2f} ms, "
+        f"{runaway['errors']} errors."
+    )
     shutil.rmtree(workdir, ignore_errors=True)
 
 

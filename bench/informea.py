@@ -55,8 +55,11 @@ def main() -> None:
         build.build(settings)
     port = free_port()
     base = f"http://127.0.0.1:{port}/informea/"
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--workers", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--port", str(port), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_up(base, process)
         print("| entity set | format | entities (+ records) | bytes | first request ms | median ms (n=%d) |" % REPEAT)
@@ -66,10 +69,14 @@ def main() -> None:
             for fmt in ("json", "atom"):
                 params = {"$format": fmt, "$expand": expand}
                 first, size, objects = get_ms(base + entity_type.entity_set, params)
-                samples = [get_ms(base + entity_type.entity_set, {**params, "$skip": "0", "$top": str(1000 + i)})[0]
-                           for i in range(REPEAT)]
+                samples = [
+                    get_ms(base + entity_type.entity_set, {**params, "$skip": "0", "$top": str(1000 + i)})[0]
+                    for i in range(REPEAT)
+                ]
                 shown = f"{first:.1f}" if fmt == "json" else "(mapped already)"
-                print(f"| {entity_type.entity_set} | {fmt} | {objects} | {size:,} | {shown} | {statistics.median(samples):.1f} |")
+                print(
+                    f"| {entity_type.entity_set} | {fmt} | {objects} | {size:,} | {shown} | {statistics.median(samples):.1f} |"
+                )
     finally:
         process.terminate()
         process.wait(timeout=15)

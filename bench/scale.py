@@ -43,15 +43,17 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.synthetic import generate  # noqa: E402
-from kg import catalogue, engine, publish, store  # noqa: E402
-from kg.config import PROJECT_DIR, Settings  # noqa: E402
-from kg.remote import Endpoints  # noqa: E402
-from tests.live import free_port, memory_mb, wait_until_up  # noqa: E402
-from tests.remote_servers import available, virtuoso  # noqa: E402
+from bench.synthetic import generate
+from kg import catalogue, engine, publish, store
+from kg.config import PROJECT_DIR, Settings
+from kg.remote import Endpoints
+from tests.live import free_port, memory_mb, wait_until_up
+from tests.remote_servers import available, virtuoso
 
 DESIGN_CARD = "activities-by-listing"
-REFERENCE_SCAN = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?resource ?code WHERE { ?resource mea:code ?code }"
+REFERENCE_SCAN = (
+    "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?resource ?code WHERE { ?resource mea:code ?code }"
+)
 """The engine's own growth, beside the canned queries': one predicate's rows (one per activity or heading), as JSON."""
 BIN = Path(sys.executable).parent
 RESULTS = PROJECT_DIR / "bench" / "results"
@@ -69,7 +71,9 @@ def label(size: int) -> str:
 # --- measuring ------------------------------------------------------------------------------------------
 
 
-def sample(calls: dict[str, Callable[[], object]], *, samples: int, budget: float, least: int = 3) -> dict[str, list[float]]:
+def sample(
+    calls: dict[str, Callable[[], object]], *, samples: int, budget: float, least: int = 3
+) -> dict[str, list[float]]:
     """Seconds per call of each of ``calls``, taken in turn (one of each, again and again) until ``samples``
     rounds or ``budget`` seconds (but at least ``least`` rounds), one warm-up round first. Taking them in turn
     lets every one see the same machine: on this shared one, a query's time drifts by a third from one minute
@@ -120,7 +124,9 @@ class Loopback:
         self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
 
     def get(self, path: str, params: dict | None = None) -> bytes:
-        self.connection.request("GET", path + (f"?{urlencode(params)}" if params else ""), headers={"Accept-Encoding": "gzip"})
+        self.connection.request(
+            "GET", path + (f"?{urlencode(params)}" if params else ""), headers={"Accept-Encoding": "gzip"}
+        )
         response = self.connection.getresponse()
         body = response.read()
         if response.status != 200:
@@ -143,15 +149,34 @@ def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
     log = RESULTS / f"kg-serve-{port}.log"
     RESULTS.mkdir(exist_ok=True)
     with open(log, "wb") as out:
-        process = subprocess.Popen([str(BIN / "kg"), "serve", "--port", str(port), "--cache-mb", "0", "--workers", "2",
-                                    "--query-timeout", "600", "--max-rows", "10000000", *options], stdout=out, stderr=out)
+        process = subprocess.Popen(
+            [
+                str(BIN / "kg"),
+                "serve",
+                "--port",
+                str(port),
+                "--cache-mb",
+                "0",
+                "--workers",
+                "2",
+                "--query-timeout",
+                "600",
+                "--max-rows",
+                "10000000",
+                *options,
+            ],
+            stdout=out,
+            stderr=out,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/sparql", seconds=900)
         yield base, process
     except BaseException:
-        print(f"kg serve (exit status {process.poll()}), the end of its log:\n{log.read_text(errors='replace')[-3000:]}",
-              file=sys.stderr)
+        print(
+            f"kg serve (exit status {process.poll()}), the end of its log:\n{log.read_text(errors='replace')[-3000:]}",
+            file=sys.stderr,
+        )
         raise
     finally:
         process.terminate()
@@ -162,7 +187,9 @@ def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
 # --- engines --------------------------------------------------------------------------------------------
 
 
-def service_rows(base: str, queries: dict, args, *, bare: ox.Store | None = None) -> tuple[dict[str, dict], dict[str, dict]]:
+def service_rows(
+    base: str, queries: dict, args, *, bare: ox.Store | None = None
+) -> tuple[dict[str, dict], dict[str, dict]]:
     """Per canned query: its answer's rows, p50/p99 of sequential requests, requests/s, and the first page's p50; with ``bare``
     (the same data in this process), the bare engine's p50/p99 too, each of its evaluations (written as
     SPARQL JSON) taken in turn with one of the service's requests."""
@@ -176,12 +203,19 @@ def service_rows(base: str, queries: dict, args, *, bare: ox.Store | None = None
                 calls["bare"] = lambda: engine.evaluate(bare, request)
             answer_rows = len(json.loads(gzip.decompress(http.get(path)))["results"]["bindings"])
             times = sample(calls, samples=args.samples, budget=args.budget)
-            page = sample({"page": lambda: http.get(path, {"page": "1"})}, samples=args.samples, budget=args.budget / 2)["page"]
+            page = sample(
+                {"page": lambda: http.get(path, {"page": "1"})}, samples=args.samples, budget=args.budget / 2
+            )["page"]
             rps = asyncio.run(throughput(base + path, {}, concurrency=args.concurrency, budget=min(args.budget, 5)))
-            rows[name] = {"p50": p(times["service"], .5), "p99": p(times["service"], .99), "rps": rps, "page1": p(page, .5),
-                          "answer_rows": answer_rows}
+            rows[name] = {
+                "p50": p(times["service"], 0.5),
+                "p99": p(times["service"], 0.99),
+                "rps": rps,
+                "page1": p(page, 0.5),
+                "answer_rows": answer_rows,
+            }
             if bare is not None:
-                bare_rows[name] = {"p50": p(times["bare"], .5), "p99": p(times["bare"], .99)}
+                bare_rows[name] = {"p50": p(times["bare"], 0.5), "p99": p(times["bare"], 0.99)}
     finally:
         http.close()
     return rows, bare_rows
@@ -200,8 +234,15 @@ def embedded(dataset: Path, workdir: Path, queries: dict, args) -> dict:
     with kg_serve("--store", str(store_dir)) as (base, process):
         memory = memory_mb(process.pid)
         rows, bare_rows = service_rows(base, queries, args, bare=graph)
-    return {"build_s": build_s, "size_mb": size, "memory_mb": memory, "rows": rows, "store_dir": store_dir,
-            "bare_rows": bare_rows, "reference": reference_scan(graph, args)}
+    return {
+        "build_s": build_s,
+        "size_mb": size,
+        "memory_mb": memory,
+        "rows": rows,
+        "store_dir": store_dir,
+        "bare_rows": bare_rows,
+        "reference": reference_scan(graph, args),
+    }
 
 
 def reference_scan(graph: ox.Store, args) -> dict:
@@ -209,14 +250,21 @@ def reference_scan(graph: ox.Store, args) -> dict:
     request = engine.Request(REFERENCE_SCAN, max_rows=10**9)
     rows = len(json.loads(engine.evaluate(graph, request).body)["results"]["bindings"])
     times = sample({"scan": lambda: engine.evaluate(graph, request)}, samples=args.samples, budget=args.budget)["scan"]
-    return {"p50": p(times, .5), "answer_rows": rows}
+    return {"p50": p(times, 0.5), "answer_rows": rows}
 
 
 def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, args) -> dict:
     buffers = max(20_000, min(1_200_000, triples // 8))  # 8 KiB pages: about one buffer per 8 triples, ≤ 9.6 GB
     with virtuoso(workdir / "virtuoso", buffers=buffers) as ep:
-        settings = Settings(store=store_dir, store_url=ep.query_url, update_url=ep.update_url, gsp_url=ep.gsp_url,
-                            remote_user=ep.user, remote_password=ep.password, remote_auth="digest")
+        settings = Settings(
+            store=store_dir,
+            store_url=ep.query_url,
+            update_url=ep.update_url,
+            gsp_url=ep.gsp_url,
+            remote_user=ep.user,
+            remote_password=ep.password,
+            remote_auth="digest",
+        )
         start = time.perf_counter()
         asyncio.run(publish.publish(store_dir, Endpoints.from_settings(settings), timeout=3600))
         build_s = time.perf_counter() - start
@@ -229,7 +277,7 @@ def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, arg
 
 
 def _pid_listening(url: str) -> int | None:
-    port = url.split(":")[2].split("/")[0]
+    port = url.split(":")[2].split("/", maxsplit=1)[0]
     out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
     for part in out.split("pid=")[1:]:
         return int(part.split(",")[0])
@@ -267,10 +315,17 @@ def on_rdflib(dataset: Path, queries: dict, args) -> dict:
     ``--rdflib-timeout`` seconds: some of these queries take rdflib minutes and gigabytes."""
     run: dict = {"rows": {}}
     for name in queries:
-        code = RDFLIB_CHILD.format(root=str(PROJECT_DIR / "src"), dataset=str(dataset), budget=args.budget,
-                                   samples=min(args.samples, 5), name=name)
+        code = RDFLIB_CHILD.format(
+            root=str(PROJECT_DIR / "src"),
+            dataset=str(dataset),
+            budget=args.budget,
+            samples=min(args.samples, 5),
+            name=name,
+        )
         try:
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=args.rdflib_timeout)
+            out = subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, timeout=args.rdflib_timeout
+            )
         except subprocess.TimeoutExpired:
             run["rows"][name] = {"timeout_s": args.rdflib_timeout}
             continue
@@ -303,26 +358,41 @@ def _grown(row: dict, before: dict) -> str:
 
 def table(results: dict[int, dict], queries: dict) -> str:
     sizes = sorted(results)
-    lines = ["### Build, size and memory", "",
-             "| triples | engine | build / load (s) | store (MB) | memory (MB) |", "|---:|---|---:|---:|---:|"]
+    lines = [
+        "### Build, size and memory",
+        "",
+        "| triples | engine | build / load (s) | store (MB) | memory (MB) |",
+        "|---:|---|---:|---:|---:|",
+    ]
     for size in sizes:
         for name, run in results[size]["engines"].items():
             if "build_s" in run:
-                lines.append(f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |")
+                lines.append(
+                    f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |"
+                )
     measured = [size for size in sizes if "reference" in results[size]["engines"]["bare"]]
     if measured:
-        lines += ["", "### The engine's own growth: one predicate's rows (bare engine, JSON)", "",
-                  "| triples | rows | bare engine p50 (ms) | growth per 10× (rows; time) |", "|---:|---:|---:|---|"]
+        lines += [
+            "",
+            "### The engine's own growth: one predicate's rows (bare engine, JSON)",
+            "",
+            "| triples | rows | bare engine p50 (ms) | growth per 10× (rows; time) |",
+            "|---:|---:|---:|---|",
+        ]
         previous = None
         for size in measured:
             ref = results[size]["engines"]["bare"]["reference"]
             growth = _grown(ref, previous) if previous else ""
             lines.append(f"| {results[size]['quads']:,} | {ref['answer_rows']} | {ms(ref['p50'])} | {growth} |")
             previous = ref
-    lines += ["", "### Canned queries (ms; requests/s at the given concurrency)", "",
-              "| query | triples | rows | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
-              "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (rows; embedded, Virtuoso) |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "### Canned queries (ms; requests/s at the given concurrency)",
+        "",
+        "| query | triples | rows | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
+        "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (rows; embedded, Virtuoso) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for name in queries:
         previous = None
         for size in sizes:
@@ -332,11 +402,15 @@ def table(results: dict[int, dict], queries: dict) -> str:
             rdf = engines.get("rdflib", {}).get("rows", {}).get(name)
             growth = ""
             if previous:
-                growth = _grown(emb, previous[0]) + (f", {virt['p50'] / previous[1]['p50']:.1f}×" if virt and previous[1] else "")
-            lines.append(f"| {name} | {label(size)} | {emb.get('answer_rows', '—')} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
-                         f"| {emb['p50'] / bare['p50']:.2f} | {ms(emb['page1'])} "
-                         f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} | {format(virt['rps'], '.0f') if virt else '—'} "
-                         f"| {_rdflib_cell(rdf)} | {growth} |")
+                growth = _grown(emb, previous[0]) + (
+                    f", {virt['p50'] / previous[1]['p50']:.1f}×" if virt and previous[1] else ""
+                )
+            lines.append(
+                f"| {name} | {label(size)} | {emb.get('answer_rows', '—')} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
+                f"| {emb['p50'] / bare['p50']:.2f} | {ms(emb['page1'])} "
+                f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} | {format(virt['rps'], '.0f') if virt else '—'} "
+                f"| {_rdflib_cell(rdf)} | {growth} |"
+            )
             previous = (emb, virt)
     return "\n".join(lines)
 
@@ -347,7 +421,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=30, help="requests per query and engine (at most)")
     parser.add_argument("--budget", type=float, default=10.0, help="seconds of sampling per query and engine (at most)")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--rdflib-max", default="100k", help="largest size run on rdflib (its load takes minutes past that)")
+    parser.add_argument(
+        "--rdflib-max", default="100k", help="largest size run on rdflib (its load takes minutes past that)"
+    )
     parser.add_argument("--rdflib-timeout", type=float, default=120, help="seconds per canned query on rdflib")
     parser.add_argument("--virtuoso-max", default="10M", help="largest size run on Virtuoso")
     parser.add_argument("--no-virtuoso", action="store_true")
@@ -366,10 +442,15 @@ def main() -> None:
             counts = generate(size, dataset)
             print(f"{label(size)}: {counts['quads']:,} quads generated", file=sys.stderr, flush=True)
             engines = {"embedded": embedded(dataset, directory, queries, args)}
-            engines["bare"] = {"rows": engines["embedded"].pop("bare_rows"), "reference": engines["embedded"].pop("reference")}
+            engines["bare"] = {
+                "rows": engines["embedded"].pop("bare_rows"),
+                "reference": engines["embedded"].pop("reference"),
+            }
             print(f"{label(size)}: embedded done", file=sys.stderr, flush=True)
             if not args.no_virtuoso and size <= parse_size(args.virtuoso_max) and available("virtuoso") is None:
-                engines["virtuoso"] = on_virtuoso(engines["embedded"].pop("store_dir"), directory, counts["quads"], queries, args)
+                engines["virtuoso"] = on_virtuoso(
+                    engines["embedded"].pop("store_dir"), directory, counts["quads"], queries, args
+                )
                 print(f"{label(size)}: virtuoso done", file=sys.stderr, flush=True)
             if size <= parse_size(args.rdflib_max):
                 engines["rdflib"] = on_rdflib(dataset, queries, args)
@@ -379,8 +460,10 @@ def main() -> None:
             shutil.rmtree(directory, ignore_errors=True)
             RESULTS.mkdir(exist_ok=True)
             (RESULTS / "scale.json").write_text(json.dumps(results, indent=1, default=str))  # kept as each size ends
-        report = (f"Scale benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, pyoxigraph {ox.__version__}, "
-                  f"{args.samples} samples or {args.budget:g} s per query, concurrency {args.concurrency}\n\n{table(results, queries)}\n")
+        report = (
+            f"Scale benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, pyoxigraph {ox.__version__}, "
+            f"{args.samples} samples or {args.budget:g} s per query, concurrency {args.concurrency}\n\n{table(results, queries)}\n"
+        )
         (RESULTS / "scale.md").write_text(report)
         print(report)
     finally:

@@ -29,15 +29,23 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from kg import store  # noqa: E402
-from kg.config import Settings  # noqa: E402
-from tests import live  # noqa: E402
+from kg import store
+from kg.config import Settings
+from tests import live
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }} # {}"
 SMALL = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE {{ ?a a mea:Activity ; mea:code ?code }} LIMIT {}"
-RESOURCES = ["activity/jwp/B5", "activity/cami/2.3.1", "taxon/uncia-uncia", "actor/cms-secretariat", "country/MN",
-             "convention/cites", "programme/cami", "document/cms-resolution-11.24"]
+RESOURCES = [
+    "activity/jwp/B5",
+    "activity/cami/2.3.1",
+    "taxon/uncia-uncia",
+    "actor/cms-secretariat",
+    "country/MN",
+    "convention/cites",
+    "programme/cami",
+    "document/cms-resolution-11.24",
+]
 
 
 @dataclass
@@ -61,8 +69,17 @@ def light_request(rng: random.Random) -> tuple[str, str, dict, dict]:
     """One light request: (method, path, params, headers)."""
     kind = rng.randrange(5)
     if kind == 0:
-        name = rng.choice(["activities-by-listing", "activities-by-actor", "activities-by-taxon", "programme-synergies",
-                           "taxa-listed-by-both", "unconfirmed-responsibilities", "listings-as-of"])
+        name = rng.choice(
+            [
+                "activities-by-listing",
+                "activities-by-actor",
+                "activities-by-taxon",
+                "programme-synergies",
+                "taxa-listed-by-both",
+                "unconfirmed-responsibilities",
+                "listings-as-of",
+            ]
+        )
         return "GET", f"/queries/{name}", {}, {}
     if kind == 1:
         return "GET", f"/id/{rng.choice(RESOURCES)}", {}, {"Accept": "text/html"}
@@ -76,10 +93,12 @@ def light_request(rng: random.Random) -> tuple[str, str, dict, dict]:
 def _percentiles(times: list[float]) -> dict[str, float]:
     ordered = sorted(times)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000  # noqa: E731
-    return {"p50": pick(.5), "p99": pick(.99), "max": ordered[-1] * 1000} if ordered else {}
+    return {"p50": pick(0.5), "p99": pick(0.99), "max": ordered[-1] * 1000} if ordered else {}
 
 
-async def _drive(base: str, plan: list[str], *, concurrency: int, timeout_s: float, seed: int, result: Soak) -> list[float]:
+async def _drive(
+    base: str, plan: list[str], *, concurrency: int, timeout_s: float, seed: int, result: Soak
+) -> list[float]:
     """Send ``plan`` ("light" or "runaway" per request) with ``concurrency`` clients; the light latencies."""
     rng, light, queue = random.Random(seed), [], list(reversed(plan))
 
@@ -90,7 +109,10 @@ async def _drive(base: str, plan: list[str], *, concurrency: int, timeout_s: flo
                 method, path, params, headers = "POST", "/sparql", {}, {}
                 data = {"query": RUNAWAY.format(rng.random())}
             elif kind == "adhoc":
-                (method, path, params, headers), data = ("GET", "/sparql", {"query": SMALL.format(rng.randint(1, 50))}, {}), None
+                (method, path, params, headers), data = (
+                    ("GET", "/sparql", {"query": SMALL.format(rng.randint(1, 50))}, {}),
+                    None,
+                )
             else:
                 (method, path, params, headers), data = light_request(rng), None
             start = time.perf_counter()
@@ -126,19 +148,25 @@ async def _drive(base: str, plan: list[str], *, concurrency: int, timeout_s: flo
     return light
 
 
-def soak(base: str, pid: int, *, requests: int, concurrency: int, runaway_share: float, timeout_s: float,
-         seed: int = 0) -> Soak:
+def soak(
+    base: str, pid: int, *, requests: int, concurrency: int, runaway_share: float, timeout_s: float, seed: int = 0
+) -> Soak:
     """Run the idle baseline (the light mix alone, a tenth of ``requests``) and then the soak itself."""
     result = Soak()
     result.memory_start_mb = live.memory_mb(pid)
     rng = random.Random(seed)
-    idle_plan = ["adhoc" if rng.random() < .15 else "light" for _ in range(max(300, requests // 10))]
+    idle_plan = ["adhoc" if rng.random() < 0.15 else "light" for _ in range(max(300, requests // 10))]
     for _ in range(2):  # the first pass fills the caches; the second is the idle baseline
         baseline = Soak()
-        idle = asyncio.run(_drive(base, idle_plan, concurrency=concurrency, timeout_s=timeout_s, seed=seed, result=baseline))
+        idle = asyncio.run(
+            _drive(base, idle_plan, concurrency=concurrency, timeout_s=timeout_s, seed=seed, result=baseline)
+        )
     result.unexpected += baseline.unexpected
     result.light_idle_ms = _percentiles(idle)
-    plan = ["runaway" if rng.random() < runaway_share else "adhoc" if rng.random() < .15 else "light" for _ in range(requests)]
+    plan = [
+        "runaway" if rng.random() < runaway_share else "adhoc" if rng.random() < 0.15 else "light"
+        for _ in range(requests)
+    ]
     start = time.perf_counter()
     loaded = asyncio.run(_drive(base, plan, concurrency=concurrency, timeout_s=timeout_s, seed=seed + 1, result=result))
     result.seconds = time.perf_counter() - start
@@ -148,16 +176,24 @@ def soak(base: str, pid: int, *, requests: int, concurrency: int, runaway_share:
 
 
 def table(result: Soak, *, concurrency: int, timeout_s: float) -> str:
-    rows = [("requests served", f"{result.requests:,} in {result.seconds:.0f} s at concurrency {concurrency}"),
-            ("statuses", ", ".join(f"{k}: {v:,}" for k, v in sorted(result.statuses.items()))),
-            ("unexpected answers", str(len(result.unexpected))),
-            ("ad-hoc small queries shed with 503 (workers held by runaways)", f"{result.adhoc_shed:,} of {result.adhoc:,}"),
-            ("runaway queries cut at the timeout", f"{result.runaways_cut:,} of {result.runaways:,} (timeout {timeout_s:g} s, "
-                                                    f"slowest answer {result.slowest_runaway_s:.2f} s)"),
-            ("light requests p50 / p99, idle", f"{result.light_idle_ms['p50']:.1f} / {result.light_idle_ms['p99']:.1f} ms"),
-            ("light requests p50 / p99, under load", f"{result.light_load_ms['p50']:.1f} / {result.light_load_ms['p99']:.1f} ms "
-                                                      f"({result.light_load_ms['p99'] / result.light_idle_ms['p99']:.2f}× idle p99)"),
-            ("memory (PSS) start → end", f"{result.memory_start_mb:.0f} → {result.memory_end_mb:.0f} MB")]
+    rows = [
+        ("requests served", f"{result.requests:,} in {result.seconds:.0f} s at concurrency {concurrency}"),
+        ("statuses", ", ".join(f"{k}: {v:,}" for k, v in sorted(result.statuses.items()))),
+        ("unexpected answers", str(len(result.unexpected))),
+        ("ad-hoc small queries shed with 503 (workers held by runaways)", f"{result.adhoc_shed:,} of {result.adhoc:,}"),
+        (
+            "runaway queries cut at the timeout",
+            f"{result.runaways_cut:,} of {result.runaways:,} (timeout {timeout_s:g} s, "
+            f"slowest answer {result.slowest_runaway_s:.2f} s)",
+        ),
+        ("light requests p50 / p99, idle", f"{result.light_idle_ms['p50']:.1f} / {result.light_idle_ms['p99']:.1f} ms"),
+        (
+            "light requests p50 / p99, under load",
+            f"{result.light_load_ms['p50']:.1f} / {result.light_load_ms['p99']:.1f} ms "
+            f"({result.light_load_ms['p99'] / result.light_idle_ms['p99']:.2f}× idle p99)",
+        ),
+        ("memory (PSS) start → end", f"{result.memory_start_mb:.0f} → {result.memory_end_mb:.0f} MB"),
+    ]
     return "\n".join(["| measure | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)])
 
 
@@ -172,9 +208,17 @@ def main() -> None:
     settings = Settings()
     if store.current_release(settings.store_dir) is None:
         sys.exit(f"no built store in {settings.store_dir}: run `kg build` first")
-    with live.serve_process(settings.store_dir, "--workers", str(args.workers), "--query-timeout", str(args.timeout)) as (base, process):
-        result = soak(base, process.pid, requests=args.requests, concurrency=args.concurrency,
-                      runaway_share=args.runaway_share, timeout_s=args.timeout)
+    with live.serve_process(
+        settings.store_dir, "--workers", str(args.workers), "--query-timeout", str(args.timeout)
+    ) as (base, process):
+        result = soak(
+            base,
+            process.pid,
+            requests=args.requests,
+            concurrency=args.concurrency,
+            runaway_share=args.runaway_share,
+            timeout_s=args.timeout,
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "soak.json").write_text(json.dumps(asdict(result), indent=1))
     print(table(result, concurrency=args.concurrency, timeout_s=args.timeout))

@@ -53,12 +53,19 @@ def main() -> None:
         ratios = []
         for name, query in catalogue.load(settings.queries_dir).items():
             bindings = {f"{k}": v for k, v in query.bindings({}).items()}
-            run = lambda s: list(s.query(query.text, use_default_graph_as_union=True,  # noqa: E731
-                                         substitutions={ox.Variable(k): v for k, v in bindings.items()} or None))
+            run = lambda s: list(
+                s.query(
+                    query.text,
+                    use_default_graph_as_union=True,
+                    substitutions={ox.Variable(k): v for k, v in bindings.items()} or None,
+                )
+            )
             in_memory, on_disk = timed(lambda: run(memory), REPEAT), timed(lambda: run(disk), REPEAT)
             ratios.append(on_disk / in_memory)
             print(f"| {name} | {in_memory * 1000:.2f} ms | {on_disk * 1000:.2f} ms |")
-        print(f"\nOn-disk queries take {statistics.median(ratios):.1f}× as long as in-memory ones (median over the canned queries).")
+        print(
+            f"\nOn-disk queries take {statistics.median(ratios):.1f}× as long as in-memory ones (median over the canned queries)."
+        )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -37,16 +37,38 @@ from kg.namespaces import DCTERMS, DWC, GRAPH, ID, MEA, RDF, RDFS, XSD
 
 REFERENCE = {"ontology", "conventions", "priorities", "keywords", "countries", "places", "actors"}
 SHELLS = ("programme/jwp", "programme/cami", "document/cms-resolution-11.24", "meeting/cms-cop11")
-COVERED = {MEA + "parentTaxon", MEA + "targetsTaxon", MEA + "targetsTaxonOrNarrower"}  # the closures infer their super-property
+COVERED = {
+    MEA + "parentTaxon",
+    MEA + "targetsTaxon",
+    MEA + "targetsTaxonOrNarrower",
+}  # the closures infer their super-property
 RANKS = {"class": "ia", "order": "formes", "family": "idae", "genus": "us", "species": "", "subspecies": ""}
-LISTED = {"family": .18, "genus": .19, "species": .87, "subspecies": 1.0}  # share of the real taxa with dated listings
+LISTED = {
+    "family": 0.18,
+    "genus": 0.19,
+    "species": 0.87,
+    "subspecies": 1.0,
+}  # share of the real taxa with dated listings
 PRIORITIES = {"high": 38, "high-medium": 43, "medium": 42, "low": 4, "medium-low": 1, "pending-gap-analysis": 1}
-INSTRUMENTS = {"Partnership": 12, "Programme": 9, "InformationResource": 9, "ActionPlan": 4, "MemorandumOfUnderstanding": 3,
-               "Fund": 3, "Agreement": 3}
-FR = "conservation espèces migratrices habitat suivi coopération régionale gestion durable commerce illégal renforcer capacités".split()
-EN = "conservation migratory species habitat monitoring regional cooperation sustainable management illegal trade capacity".split()
-SYL = "ba co di fu ga li mo ra su ti ve xa".split()
-TYPE, LABEL, SUBJECT, NAME, RANK = f"<{RDF}type>", f"<{RDFS}label>", f"<{DCTERMS}subject>", f"<{DWC}scientificName>", f"<{DWC}taxonRank>"
+INSTRUMENTS = {
+    "Partnership": 12,
+    "Programme": 9,
+    "InformationResource": 9,
+    "ActionPlan": 4,
+    "MemorandumOfUnderstanding": 3,
+    "Fund": 3,
+    "Agreement": 3,
+}
+FR = ["conservation", "espèces", "migratrices", "habitat", "suivi", "coopération", "régionale", "gestion", "durable", "commerce", "illégal", "renforcer", "capacités"]
+EN = ["conservation", "migratory", "species", "habitat", "monitoring", "regional", "cooperation", "sustainable", "management", "illegal", "trade", "capacity"]
+SYL = ["ba", "co", "di", "fu", "ga", "li", "mo", "ra", "su", "ti", "ve", "xa"]
+TYPE, LABEL, SUBJECT, NAME, RANK = (
+    f"<{RDF}type>",
+    f"<{RDFS}label>",
+    f"<{DCTERMS}subject>",
+    f"<{DWC}scientificName>",
+    f"<{DWC}taxonRank>",
+)
 CMS, CITES, COP = f"<{ID}convention/cms>", f"<{ID}convention/cites>", f"<{ID}actor/cms-conference-of-the-parties>"
 SECRETARIATS = [f"<{ID}actor/cms-secretariat>", f"<{ID}actor/cites-secretariat>"]
 
@@ -89,21 +111,45 @@ class Real:
             return {x: sorted(v) for x, v in supers.items() if x[1:-1] not in COVERED}
 
         self.supers, self.superprops = closure("rdfs:subClassOf"), closure("rdfs:subPropertyOf")
-        degree = collections.Counter(x for x, in ask(full, "?s mea:actor|mea:concernsCountry|mea:inLandscape|mea:concernsPlace ?x"))
-        hubs = {f"<{p.default}>" for q in catalogue.load(settings.queries_dir).values() for p in q.params if p.type == "iri" and p.default}
+        degree = collections.Counter(
+            x for (x,) in ask(full, "?s mea:actor|mea:concernsCountry|mea:inLandscape|mea:concernsPlace ?x")
+        )
+        hubs = {
+            f"<{p.default}>"
+            for q in catalogue.load(settings.queries_dir).values()
+            for p in q.params
+            if p.type == "iri" and p.default
+        }
 
         def pool(where):  # the canned queries' defaults first, then by degree in the real graph
-            return sorted(dict.fromkeys(x for x, in ask(ref, where)), key=lambda x: (x not in hubs, -degree[x], x))
+            return sorted(dict.fromkeys(x for (x,) in ask(ref, where)), key=lambda x: (x not in hubs, -degree[x], x))
 
-        self.pools = {"countries": pool("?x a mea:Country"), "landscapes": pool("?x a mea:Landscape"), "sites": pool("?x a mea:Site"),
-                      "actors": pool("?x a mea:Actor"), "keywords": pool(f"GRAPH <{GRAPH}keywords> {{ ?x a ?c }} FILTER(CONTAINS(STR(?x), '/keyword/'))")}
+        self.pools = {
+            "countries": pool("?x a mea:Country"),
+            "landscapes": pool("?x a mea:Landscape"),
+            "sites": pool("?x a mea:Site"),
+            "actors": pool("?x a mea:Actor"),
+            "keywords": pool(f"GRAPH <{GRAPH}keywords> {{ ?x a ?c }} FILTER(CONTAINS(STR(?x), '/keyword/'))"),
+        }
         self.rangestates = pool(f"<{ID}programme/cami> mea:rangeState ?x")
-        self.activities = {p: len(ask(full, f"?x a mea:Activity ; mea:programme <{ID}programme/{p}>")) for p in ("jwp", "cami")}
-        self.ranks = collections.Counter(r.strip('"').replace("subclass", "class") for r, in ask(full, "?t dwc:taxonRank ?x"))
+        self.activities = {
+            p: len(ask(full, f"?x a mea:Activity ; mea:programme <{ID}programme/{p}>")) for p in ("jwp", "cami")
+        }
+        self.ranks = collections.Counter(
+            r.strip('"').replace("subclass", "class") for (r,) in ask(full, "?t dwc:taxonRank ?x")
+        )
         self.instruments = len(ask(full, f"GRAPH <{GRAPH}instruments> {{ ?x a ?c }}", "DISTINCT ?x"))
-        self.working = {k: len(ask(full, f"?s mea:programme ?p ; {p} ?x", "DISTINCT ?x")) for k, p in (  # what the real programmes use
-            ("taxa", "mea:targetsTaxon"), ("actors", "mea:responsibility/mea:actor"), ("landscapes", "mea:inLandscape"),
-            ("sites", "mea:concernsPlace"), ("countries", "mea:concernsCountry|mea:country"), ("instruments", "mea:mentions"))}
+        self.working = {
+            k: len(ask(full, f"?s mea:programme ?p ; {p} ?x", "DISTINCT ?x"))
+            for k, p in (  # what the real programmes use
+                ("taxa", "mea:targetsTaxon"),
+                ("actors", "mea:responsibility/mea:actor"),
+                ("landscapes", "mea:inLandscape"),
+                ("sites", "mea:concernsPlace"),
+                ("countries", "mea:concernsCountry|mea:country"),
+                ("instruments", "mea:mentions"),
+            )
+        }
 
 
 @functools.lru_cache(maxsize=1)
@@ -112,7 +158,7 @@ def real() -> Real:
 
 
 class Taxon:
-    __slots__ = ("iri", "slug", "name", "rank", "anc", "desc", "cites", "cms", "cites1", "cms1")
+    __slots__ = ("anc", "cites", "cites1", "cms", "cms1", "desc", "iri", "name", "rank", "slug")
 
 
 class Writer:
@@ -121,8 +167,14 @@ class Writer:
     def __init__(self, out, ref: Real, scale: float, seed: int):
         self.out, self.ref, self.s, self.rng = out, ref, scale, random.Random(seed)
         self.r, self.buf, self.graphs, self.n = self.rng.random, [], collections.Counter(), collections.Counter()
-        self.pools, self.strides, self.src = {k: list(v) for k, v in ref.pools.items()}, collections.Counter(), iri("section/syn-p1/II")
-        real_codes = {x.rsplit("/", 1)[1][:-1] for x in ref.pools["countries"]}  # two letters, not the real ones (repeat after 661)
+        self.pools, self.strides, self.src = (
+            {k: list(v) for k, v in ref.pools.items()},
+            collections.Counter(),
+            iri("section/syn-p1/II"),
+        )
+        real_codes = {
+            x.rsplit("/", 1)[1][:-1] for x in ref.pools["countries"]
+        }  # two letters, not the real ones (repeat after 661)
         self.iso = [a + b for a in map(chr, range(65, 91)) for b in map(chr, range(65, 91)) if a + b not in real_codes]
 
     def q(self, s, p, o, g):
@@ -151,9 +203,13 @@ class Writer:
                         self.q(x, sp, v, "inferred")
         return x
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def closure(self, cls, defined):
-        return [c for c in dict.fromkeys([*defined, *(s for c in (cls, *defined) for s in self.ref.supers.get(c, ()))]) if c != cls]
+        return [
+            c
+            for c in dict.fromkeys([*defined, *(s for c in (cls, *defined) for s in self.ref.supers.get(c, ()))])
+            if c != cls
+        ]
 
     def text(self, words=28):
         return " ".join(self.rng.choices(FR, k=words)), " ".join(self.rng.choices(EN, k=words))
@@ -184,28 +240,64 @@ class Writer:
         """targetsTaxon, with touchesTaxon and targetsTaxonOrNarrower as kg's touches rule infers them."""
         touched = dict.fromkeys(u for t in targets for u in (t, *t.anc, *t.desc))
         self.res(x, None, g, "targetsTaxon", [t.iri for t in targets])
-        self.res(x, None, "inferred", "touchesTaxon", [t.iri for t in touched],
-                 "targetsTaxonOrNarrower", [u.iri for t in targets for u in t.desc])
+        self.res(
+            x,
+            None,
+            "inferred",
+            "touchesTaxon",
+            [t.iri for t in touched],
+            "targetsTaxonOrNarrower",
+            [u.iri for t in targets for u in t.desc],
+        )
         return touched
 
     # -- pools -------------------------------------------------------------------------------------------------------
     def place(self, i, kind, cls, countries):
-        return self.res(iri(f"{kind}/syn-{i}"), cls, "countries" if kind == "country" else "places",
-                        "isoCode", lit(self.iso[i % len(self.iso)]) if kind == "country" else None,
-                        LABEL, (f"{kind} synthétique {i}", f"synthetic {kind} {i}"), "country", self.some(self.pools["countries"], countries),
-                        "sourceSection", self.src)
+        return self.res(
+            iri(f"{kind}/syn-{i}"),
+            cls,
+            "countries" if kind == "country" else "places",
+            "isoCode",
+            lit(self.iso[i % len(self.iso)]) if kind == "country" else None,
+            LABEL,
+            (f"{kind} synthétique {i}", f"synthetic {kind} {i}"),
+            "country",
+            self.some(self.pools["countries"], countries),
+            "sourceSection",
+            self.src,
+        )
 
     def actor(self, i):
-        org = self.r() < .5
-        return self.res(iri(f"actor/syn-{i}"), "Organisation" if org else "ActorCategory", "actors", LABEL,
-                        (f"Acteur synthétique {i}", f"Synthetic actor {i}"), "acronym", lit(f"SA{i}") if org and self.r() < .6 else None,
-                        "broaderActor", self.pick(self.pools["actors"]) if self.r() < .35 else None, "sourceSection", self.src)
+        org = self.r() < 0.5
+        return self.res(
+            iri(f"actor/syn-{i}"),
+            "Organisation" if org else "ActorCategory",
+            "actors",
+            LABEL,
+            (f"Acteur synthétique {i}", f"Synthetic actor {i}"),
+            "acronym",
+            lit(f"SA{i}") if org and self.r() < 0.6 else None,
+            "broaderActor",
+            self.pick(self.pools["actors"]) if self.r() < 0.35 else None,
+            "sourceSection",
+            self.src,
+        )
 
     def instrument(self, i):
-        self.touch(x := iri(f"instrument/syn-{i}"), self.some(self.taxa, .33), "instruments")
-        return self.res(x, self.choice(INSTRUMENTS), "instruments", LABEL, (f"Instrument synthétique {i}", f"Synthetic instrument {i}"),
-                        "acronym", lit(f"SI{i}") if self.r() < .42 else None,
-                        "underConvention", (CMS if self.r() < .6 else CITES) if self.r() < .33 else None, "sourceSection", self.src)
+        self.touch(x := iri(f"instrument/syn-{i}"), self.some(self.taxa, 0.33), "instruments")
+        return self.res(
+            x,
+            self.choice(INSTRUMENTS),
+            "instruments",
+            LABEL,
+            (f"Instrument synthétique {i}", f"Synthetic instrument {i}"),
+            "acronym",
+            lit(f"SI{i}") if self.r() < 0.42 else None,
+            "underConvention",
+            (CMS if self.r() < 0.6 else CITES) if self.r() < 0.33 else None,
+            "sourceSection",
+            self.src,
+        )
 
     def taxonomy(self):
         levels, ids = [], itertools.count()
@@ -214,7 +306,10 @@ class Writer:
             for _ in range(max(1, round(self.ref.ranks[rank] * self.s))):
                 t, i, parent = Taxon(), next(ids), self.rng.choice(levels[-2]) if len(levels) > 1 else None
                 t.slug, t.rank, t.anc, t.desc = f"syn-{i:06d}", rank, [parent, *parent.anc] if parent else [], []
-                t.iri, t.name = iri(f"taxon/{t.slug}"), f"{parent.name} {latin(i)}" if not suffix else latin(i).capitalize() + suffix
+                t.iri, t.name = (
+                    iri(f"taxon/{t.slug}"),
+                    f"{parent.name} {latin(i)}" if not suffix else latin(i).capitalize() + suffix,
+                )
                 for a in t.anc:
                     a.desc.append(t)
                 levels[-1].append(t)
@@ -223,31 +318,52 @@ class Writer:
             self.taxon(t)
         self.taxa = list(itertools.chain(*levels[3:]))  # what gets targeted: genera, species, subspecies
         self.rng.shuffle(self.taxa)
-        
+
     def listings(self, t):
         t.cites = t.cms = t.cites1 = t.cms1 = False
         u = self.r()  # of the real listed taxa: 30 % CITES only, 31 % both, 39 % CMS only
         if self.r() >= LISTED.get(t.rank, 0):
             return
-        if u < .61:
+        if u < 0.61:
             v, start = self.r(), self.date(1976, 2019)
-            app = "I" if v < .68 else "II" if v < .93 else "III"
-            if self.r() < .17:  # an earlier listing, superseded
+            app = "I" if v < 0.68 else "II" if v < 0.93 else "III"
+            if self.r() < 0.17:  # an earlier listing, superseded
                 self.listing(t, "cites", "II" if app == "I" else "I", self.date(1975, int(start[:4]) - 1), start)
             self.listing(t, "cites", app, start)
-        if u >= .30:
-            if cms1 := self.r() < .66:
+        if u >= 0.30:
+            if cms1 := self.r() < 0.66:
                 self.listing(t, "cms", "I", self.date(1985, 2020))
-            if not cms1 or self.r() < .5:
+            if not cms1 or self.r() < 0.5:
                 self.listing(t, "cms", "II", self.date(1985, 2020))
 
     def listing(self, t, conv, app, start, until=None):
         x, appendix, name = iri(f"listing/{conv}/{t.slug}/{app}/{start}"), iri(f"appendix/{conv}/{app}"), conv.upper()
-        self.res(x, "Listing", f"listings-{conv}", LABEL, (f"{t.name} — Annexe {app} de la {name} (depuis le {start})",
-                 f"{t.name} — {name} Appendix {app} (from {start})"), "listedTaxon", t.iri, "appendix", appendix, "listedName", lit(t.name),
-                 "scope", ("toutes les populations", "all populations"), "effectiveFrom", lit(start, dtype="date"),
-                 "effectiveUntil", until and lit(until, dtype="date"), "citation", self.cite(),
-                 "annotation", lit(self.text()[1], "en") if conv == "cites" and self.r() < .35 else None)
+        self.res(
+            x,
+            "Listing",
+            f"listings-{conv}",
+            LABEL,
+            (
+                f"{t.name} — Annexe {app} de la {name} (depuis le {start})",
+                f"{t.name} — {name} Appendix {app} (from {start})",
+            ),
+            "listedTaxon",
+            t.iri,
+            "appendix",
+            appendix,
+            "listedName",
+            lit(t.name),
+            "scope",
+            ("toutes les populations", "all populations"),
+            "effectiveFrom",
+            lit(start, dtype="date"),
+            "effectiveUntil",
+            until and lit(until, dtype="date"),
+            "citation",
+            self.cite(),
+            "annotation",
+            lit(self.text()[1], "en") if conv == "cites" and self.r() < 0.35 else None,
+        )
         self.n["listings"] += 1
         if not until:
             self.res(t.iri, None, "inferred", "hasListing", x, "listedIn", appendix)
@@ -256,24 +372,76 @@ class Writer:
 
     def taxon(self, t):
         species = t.rank in ("species", "subspecies")
-        defined = [c for c, on in (("CitesAppendixITaxon", t.cites1), ("CmsAppendixITaxon", t.cms1), ("CitesListedTaxon", t.cites),
-                                   ("CmsListedTaxon", t.cms), ("TaxonListedByBothConventions", t.cites and t.cms)) if on]
-        self.res(t.iri, {"species": "Species", "subspecies": "InfraspecificTaxon"}.get(t.rank, "Taxon"), "taxa" if species else "taxonomy",
-                 NAME, lit(t.name), RANK, lit(t.rank), LABEL, (f"animal synthétique {t.slug} ({t.name})", f"synthetic animal {t.slug} ({t.name})"),
-                 f"<{DWC}vernacularName>", (f"animal synthétique {t.slug}", f"synthetic animal {t.slug}") if species else None,
-                 "sourceSection", self.src if species else None, defined=defined)
+        defined = [
+            c
+            for c, on in (
+                ("CitesAppendixITaxon", t.cites1),
+                ("CmsAppendixITaxon", t.cms1),
+                ("CitesListedTaxon", t.cites),
+                ("CmsListedTaxon", t.cms),
+                ("TaxonListedByBothConventions", t.cites and t.cms),
+            )
+            if on
+        ]
+        self.res(
+            t.iri,
+            {"species": "Species", "subspecies": "InfraspecificTaxon"}.get(t.rank, "Taxon"),
+            "taxa" if species else "taxonomy",
+            NAME,
+            lit(t.name),
+            RANK,
+            lit(t.rank),
+            LABEL,
+            (f"animal synthétique {t.slug} ({t.name})", f"synthetic animal {t.slug} ({t.name})"),
+            f"<{DWC}vernacularName>",
+            (f"animal synthétique {t.slug}", f"synthetic animal {t.slug}") if species else None,
+            "sourceSection",
+            self.src if species else None,
+            defined=defined,
+        )
         self.res(t.iri, None, "taxonomy", "parentTaxon", t.anc[0].iri if t.anc else None, "citation", self.cite())
         self.res(t.iri, None, "inferred", "broaderTaxon", [a.iri for a in t.anc])
         for a in t.anc:
             self.q(a.iri, f"<{MEA}narrowerTaxon>", t.iri, "inferred")
-        if species and self.r() < .45:  # a name usage (19 for the 47 real species and subspecies)
-            self.res(t.iri, None, "taxonomy", "nameUsage", u := iri(f"taxon/{t.slug}/name/{t.name.lower().replace(' ', '-')}"))
-            self.res(u, "TaxonNameUsage", "taxonomy", NAME, lit(t.name), LABEL, (f"{t.name} (usage de nom)", f"{t.name} (name usage)"),
-                     "nameStatus", lit("accepted"), "usedBy", CMS if t.cms else CITES, "citation", self.cite())
-        if species and t.cms and not t.cites and self.r() < .5:  # CITES states that it does not list it
-            self.res(iri(f"nonlisting/cites/{t.slug}"), "NonListing", "listings-cites", LABEL, (f"{t.name} — non inscrit à la CITES",
-                     f"{t.name} — not listed by CITES"), "convention", CITES, "listedTaxon", t.iri,
-                     "effectiveFrom", lit("2012-09-25", dtype="date"), "citation", self.cite())
+        if species and self.r() < 0.45:  # a name usage (19 for the 47 real species and subspecies)
+            self.res(
+                t.iri,
+                None,
+                "taxonomy",
+                "nameUsage",
+                u := iri(f"taxon/{t.slug}/name/{t.name.lower().replace(' ', '-')}"),
+            )
+            self.res(
+                u,
+                "TaxonNameUsage",
+                "taxonomy",
+                NAME,
+                lit(t.name),
+                LABEL,
+                (f"{t.name} (usage de nom)", f"{t.name} (name usage)"),
+                "nameStatus",
+                lit("accepted"),
+                "usedBy",
+                CMS if t.cms else CITES,
+                "citation",
+                self.cite(),
+            )
+        if species and t.cms and not t.cites and self.r() < 0.5:  # CITES states that it does not list it
+            self.res(
+                iri(f"nonlisting/cites/{t.slug}"),
+                "NonListing",
+                "listings-cites",
+                LABEL,
+                (f"{t.name} — non inscrit à la CITES", f"{t.name} — not listed by CITES"),
+                "convention",
+                CITES,
+                "listedTaxon",
+                t.iri,
+                "effectiveFrom",
+                lit("2012-09-25", dtype="date"),
+                "citation",
+                self.cite(),
+            )
             self.q(t.iri, f"<{MEA}notListedBy>", CITES, "inferred")
         self.n["taxa"] += 1
 
@@ -282,33 +450,104 @@ class Writer:
         """A heading: section, theme, objective, issue or group."""
         self.touch(x, self.some(self.ws["taxa"], targets), g)
         label = code or str(position)
-        return self.res(x, cls, g, "code", code and lit(code), "position", lit(position, dtype="integer"),
-                        "title", (f"Rubrique synthétique {label}", f"Synthetic heading {label}"),
-                        LABEL, (f"{label}. Rubrique synthétique", f"{label}. Synthetic heading"), "partOf", parent, "programme", prog,
-                        *links, "sourceSection", src or x)
+        return self.res(
+            x,
+            cls,
+            g,
+            "code",
+            code and lit(code),
+            "position",
+            lit(position, dtype="integer"),
+            "title",
+            (f"Rubrique synthétique {label}", f"Synthetic heading {label}"),
+            LABEL,
+            (f"{label}. Rubrique synthétique", f"{label}. Synthetic heading"),
+            "partOf",
+            parent,
+            "programme",
+            prog,
+            *links,
+            "sourceSection",
+            src or x,
+        )
 
     def activity(self, p, code, position, g, prog, src, actors, targets, subitems, *links):
         x, confirmed = iri(f"activity/{p}/{code}"), []
         touched = self.touch(x, self.some(self.ws["taxa"], targets), g)
         for actor in dict.fromkeys(actors):
             slug, ok = actor.rsplit("/", 1)[1][:-1], not self.every("unconfirmed", 57)  # 7 of the 398 real ones
-            self.res(x, None, g, "responsibility", self.res(
-                iri(f"activity/{p}/{code}/responsibility/{slug}"), "Responsibility", g, LABEL, (f"{code} : {slug}", f"{code}: {slug}"),
-                "actor", actor, "confirmed", lit(str(ok).lower(), dtype="boolean"), "sourceSection", src,
-                "role", ("p. ex. ministères", "e.g. ministries") if self.every("role", 30) else None,
-                defined=() if ok else ("UnconfirmedResponsibility",)))
+            self.res(
+                x,
+                None,
+                g,
+                "responsibility",
+                self.res(
+                    iri(f"activity/{p}/{code}/responsibility/{slug}"),
+                    "Responsibility",
+                    g,
+                    LABEL,
+                    (f"{code} : {slug}", f"{code}: {slug}"),
+                    "actor",
+                    actor,
+                    "confirmed",
+                    lit(str(ok).lower(), dtype="boolean"),
+                    "sourceSection",
+                    src,
+                    "role",
+                    ("p. ex. ministères", "e.g. ministries") if self.every("role", 30) else None,
+                    defined=() if ok else ("UnconfirmedResponsibility",),
+                ),
+            )
             self.q(x, f"<{MEA}responsible>", actor, "inferred")
             confirmed.append(ok)
-        self.res(x, "Activity", g, "code", lit(code), "position", lit(position, dtype="integer"), LABEL, (f"Activité {p} {code}",
-                 f"{p} activity {code}"), "text", self.text(), "programme", prog, *links, "sourceSection", src, defined=[
-                     c for c, on in (("ActivityTouchingCitesAppendixITaxon", any(t.cites1 for t in touched)),
-                                     ("ActivityTouchingCmsAppendixITaxonListedByCites", any(t.cms1 and t.cites for t in touched)),
-                                     ("ActivityWithUnconfirmedActor", not all(confirmed))) if on])
-        for i in range(self.k(subitems * 10) if self.r() < .1 else 0):  # sub-items come in lists
+        self.res(
+            x,
+            "Activity",
+            g,
+            "code",
+            lit(code),
+            "position",
+            lit(position, dtype="integer"),
+            LABEL,
+            (f"Activité {p} {code}", f"{p} activity {code}"),
+            "text",
+            self.text(),
+            "programme",
+            prog,
+            *links,
+            "sourceSection",
+            src,
+            defined=[
+                c
+                for c, on in (
+                    ("ActivityTouchingCitesAppendixITaxon", any(t.cites1 for t in touched)),
+                    ("ActivityTouchingCmsAppendixITaxonListedByCites", any(t.cms1 and t.cites for t in touched)),
+                    ("ActivityWithUnconfirmedActor", not all(confirmed)),
+                )
+                if on
+            ],
+        )
+        for i in range(self.k(subitems * 10) if self.r() < 0.1 else 0):  # sub-items come in lists
             letter = "abcdefghijklmnopqrstuvwxyz"[i]
-            self.res(item := iri(f"activity/{p}/{code}/{letter}"), "SubItem", g, "subItemOf", x, "itemLabel", lit(letter),
-                     "position", lit(i + 1, dtype="integer"), LABEL, (f"{code} {letter})", f"{code} {letter})"), "text", self.text(10),
-                     "priority", self.priority() if self.r() < .25 else None, "sourceSection", src)
+            self.res(
+                item := iri(f"activity/{p}/{code}/{letter}"),
+                "SubItem",
+                g,
+                "subItemOf",
+                x,
+                "itemLabel",
+                lit(letter),
+                "position",
+                lit(i + 1, dtype="integer"),
+                LABEL,
+                (f"{code} {letter})", f"{code} {letter})"),
+                "text",
+                self.text(10),
+                "priority",
+                self.priority() if self.r() < 0.25 else None,
+                "sourceSection",
+                src,
+            )
             self.q(x, f"<{MEA}subItem>", item, "inferred")
         self.n["activities"] += 1
 
@@ -316,36 +555,95 @@ class Writer:
         return iri("priority/" + self.choice(PRIORITIES))
 
     def mentions(self, mean):
-        return [(CMS, CITES)[self.rng.randrange(2)] if self.r() < .2 else self.pick(self.ws["instruments"]) for _ in range(self.k(mean))]
+        return [
+            (CMS, CITES)[self.rng.randrange(2)] if self.r() < 0.2 else self.pick(self.ws["instruments"])
+            for _ in range(self.k(mean))
+        ]
 
     def programme(self, prog, g, n, cami):
-        self.res(prog, "WorkProgramme", g, "title", (f"Programme de travail synthétique {n}", f"Synthetic work programme {n}"),
-                 LABEL, (f"Programme de travail synthétique {n}", f"Synthetic work programme {n}"), "startYear", lit(2014 + n % 7, dtype="integer"),
-                 "endYear", lit(2020 + n % 7, dtype="integer"), "sourceFile", lit(f"syn-p{n}.txt"), "convention", [CMS] if cami else [CMS, CITES],
-                 "organiser", None if cami else SECRETARIATS, "vision" if cami else "introduction", self.text(70),
-                 "sourceSection", iri(f"section/syn-p{n}/{'I' if cami else 'intro'}"))
+        self.res(
+            prog,
+            "WorkProgramme",
+            g,
+            "title",
+            (f"Programme de travail synthétique {n}", f"Synthetic work programme {n}"),
+            LABEL,
+            (f"Programme de travail synthétique {n}", f"Synthetic work programme {n}"),
+            "startYear",
+            lit(2014 + n % 7, dtype="integer"),
+            "endYear",
+            lit(2020 + n % 7, dtype="integer"),
+            "sourceFile",
+            lit(f"syn-p{n}.txt"),
+            "convention",
+            [CMS] if cami else [CMS, CITES],
+            "organiser",
+            None if cami else SECRETARIATS,
+            "vision" if cami else "introduction",
+            self.text(70),
+            "sourceSection",
+            iri(f"section/syn-p{n}/{'I' if cami else 'intro'}"),
+        )
         self.res(prog, None, "keywords", SUBJECT, self.some(self.pools["keywords"], 2.5))
 
     def jwp(self, n, acts, p, prog, g="jwp"):
         if n:
             self.programme(prog, g, n, cami=False)
         self.part(iri(f"section/syn-p{n}/intro"), "Section", g, prog, prog, 1)
-        for t, letter in enumerate("ABCD"[:min(4, acts)]):
-            theme = self.part(iri(f"theme/{p}/{letter}"), "Theme", g, prog, prog, t + 1, letter, None, 0, "introduction", self.text(70))
+        for t, letter in enumerate("ABCD"[: min(4, acts)]):
+            theme = self.part(
+                iri(f"theme/{p}/{letter}"),
+                "Theme",
+                g,
+                prog,
+                prog,
+                t + 1,
+                letter,
+                None,
+                0,
+                "introduction",
+                self.text(70),
+            )
             size = (t + 1) * acts // min(4, acts) - t * acts // min(4, acts)
-            groups = [self.part(iri(f"group/{p}/{letter}/{j + 1}"), "ActivityGroup", g, prog, theme, j + 1, None, None, .3)
-                      for j in range(max(1, round(size * .45)))]
+            groups = [
+                self.part(iri(f"group/{p}/{letter}/{j + 1}"), "ActivityGroup", g, prog, theme, j + 1, None, None, 0.3)
+                for j in range(max(1, round(size * 0.45)))
+            ]
             for j in range(size):
-                group = groups[j * len(groups) // size] if self.r() < .85 else None
-                self.activity(p, f"{letter}{j + 1}", j + 1, g, prog, group or theme, SECRETARIATS, .64, .33,
-                              "theme", theme, "group", group, "mentions", self.mentions(1.91))
+                group = groups[j * len(groups) // size] if self.r() < 0.85 else None
+                self.activity(
+                    p,
+                    f"{letter}{j + 1}",
+                    j + 1,
+                    g,
+                    prog,
+                    group or theme,
+                    SECRETARIATS,
+                    0.64,
+                    0.33,
+                    "theme",
+                    theme,
+                    "group",
+                    group,
+                    "mentions",
+                    self.mentions(1.91),
+                )
 
     def cami(self, n, acts, p, prog, g0="cami-programme"):
         states, places, sites, actors = (self.ws[k] for k in ("countries", "landscapes", "sites", "actors"))
         if n != 1:
             self.programme(prog, g0, n, cami=True)
-            self.res(prog, None, g0, "coversTaxon", [t.iri for t in self.some(self.ws["taxa"], 15)], "rangeState", states,
-                     "cites", self.some(self.ws["instruments"], 11))
+            self.res(
+                prog,
+                None,
+                g0,
+                "coversTaxon",
+                [t.iri for t in self.some(self.ws["taxa"], 15)],
+                "rangeState",
+                states,
+                "cites",
+                self.some(self.ws["instruments"], 11),
+            )
             self.resolution(n, prog)
         table = self.part(iri(f"section/syn-p{n}/table-1"), "Section", g0, prog, prog, 5)
         for i, name in enumerate(("I", "II", "III", "IV")):
@@ -353,38 +651,160 @@ class Writer:
         objectives = min(4, max(1, acts // 8))
         for o in range(objectives):
             g = ("cami-objective-1", "cami-objective-2", "cami-objectives-3-4", "cami-objectives-3-4")[o]
-            obj = self.part(iri(f"objective/{p}/{o + 1}"), "Objective", g0, prog, table, o + 1, str(o + 1), table, 0, "text", self.text(14))
+            obj = self.part(
+                iri(f"objective/{p}/{o + 1}"),
+                "Objective",
+                g0,
+                prog,
+                table,
+                o + 1,
+                str(o + 1),
+                table,
+                0,
+                "text",
+                self.text(14),
+            )
             size = (o + 1) * acts // objectives - o * acts // objectives
             issues = max(1, round(size / 7.5))
             for i in range(issues):
                 code = f"{o + 1}.{i + 1}"
-                issue = self.part(iri(f"issue/{p}/{code}"), "Issue", g, prog, obj, i + 1, code, obj, .9,
-                                  "objective", obj, "country", self.some(states, .8), "inLandscape", self.some(places, .2))
-                groups = [self.part(iri(f"group/{p}/{code}/{j + 1}"), "ActivityGroup", g, prog, issue, j + 1, None, issue, .6,
-                                    "country", self.some(states, 1.3), "inLandscape", self.some(places, .25)) for j in range(self.k(.8))]
+                issue = self.part(
+                    iri(f"issue/{p}/{code}"),
+                    "Issue",
+                    g,
+                    prog,
+                    obj,
+                    i + 1,
+                    code,
+                    obj,
+                    0.9,
+                    "objective",
+                    obj,
+                    "country",
+                    self.some(states, 0.8),
+                    "inLandscape",
+                    self.some(places, 0.2),
+                )
+                groups = [
+                    self.part(
+                        iri(f"group/{p}/{code}/{j + 1}"),
+                        "ActivityGroup",
+                        g,
+                        prog,
+                        issue,
+                        j + 1,
+                        None,
+                        issue,
+                        0.6,
+                        "country",
+                        self.some(states, 1.3),
+                        "inLandscape",
+                        self.some(places, 0.25),
+                    )
+                    for j in range(self.k(0.8))
+                ]
                 for j in range((i + 1) * size // issues - i * size // issues):
-                    group = self.rng.choice(groups) if groups and self.r() < .45 else None
-                    self.activity(p, f"{code}.{j + 1}", j + 1, g, prog, group or issue, self.some(actors, 2.75), .62, .43,
-                                  "objective", obj, "issue", issue, "group", group, "priority", self.priority(),
-                                  "concernsCountry", self.some(states, 1.31), "inLandscape", self.some(places, .4),
-                                  "concernsPlace", self.some(sites, .09), "mentions", self.mentions(.45))
+                    group = self.rng.choice(groups) if groups and self.r() < 0.45 else None
+                    self.activity(
+                        p,
+                        f"{code}.{j + 1}",
+                        j + 1,
+                        g,
+                        prog,
+                        group or issue,
+                        self.some(actors, 2.75),
+                        0.62,
+                        0.43,
+                        "objective",
+                        obj,
+                        "issue",
+                        issue,
+                        "group",
+                        group,
+                        "priority",
+                        self.priority(),
+                        "concernsCountry",
+                        self.some(states, 1.31),
+                        "inLandscape",
+                        self.some(places, 0.4),
+                        "concernsPlace",
+                        self.some(sites, 0.09),
+                        "mentions",
+                        self.mentions(0.45),
+                    )
 
     def resolution(self, n, prog, g="cms-resolution-11.24"):
-        doc, meeting, header, start = iri(f"document/syn-res-{n}"), iri(f"meeting/syn-cop-{n}"), iri(f"section/syn-res-{n}/header"), self.date(2000, 2024)
+        doc, meeting, header, start = (
+            iri(f"document/syn-res-{n}"),
+            iri(f"meeting/syn-cop-{n}"),
+            iri(f"section/syn-res-{n}/header"),
+            self.date(2000, 2024),
+        )
         self.part(header, "Section", g, None, doc, 1)
-        self.res(doc, "Resolution", g, "decisionNumber", lit(f"{n}.24"), "convention", CMS, "adoptedAt", meeting, "organiser", COP,
-                 "title", (f"Résolution synthétique {n}", f"Synthetic resolution {n}"), LABEL, (f"Résolution {n}.24 : synthétique",
-                 f"Resolution {n}.24: synthetic"), "cites", self.some(self.ws["instruments"], 14), "sourceSection", header)
+        self.res(
+            doc,
+            "Resolution",
+            g,
+            "decisionNumber",
+            lit(f"{n}.24"),
+            "convention",
+            CMS,
+            "adoptedAt",
+            meeting,
+            "organiser",
+            COP,
+            "title",
+            (f"Résolution synthétique {n}", f"Synthetic resolution {n}"),
+            LABEL,
+            (f"Résolution {n}.24 : synthétique", f"Resolution {n}.24: synthetic"),
+            "cites",
+            self.some(self.ws["instruments"], 14),
+            "sourceSection",
+            header,
+        )
         self.res(doc, None, "keywords", SUBJECT, self.some(self.pools["keywords"], 3))
         for i in range(19):  # 12 preamble and 7 operative paragraphs
             kind, cls, j = ("preamble", "PreambleParagraph", i + 1) if i < 12 else ("op", "OperativeParagraph", i - 11)
-            self.res(iri(f"section/syn-res-{n}/{kind}-{j}"), cls, g, LABEL, (f"Résolution {n}.24, {kind} {j}", f"Resolution {n}.24, {kind} {j}"),
-                     "text", self.text(), "partOf", doc, "position", lit(i + 1, dtype="integer"),
-                     "cites", self.some(self.ws["instruments"], 1.7), "sourceSection", header)
-        self.res(meeting, "Meeting", g, LABEL, (f"Réunion synthétique {n} de la COP de la CMS", f"Synthetic CMS COP meeting {n}"),
-                 "city", (f"Ville {n}", f"City {n}"), "meetingNumber", lit(n, dtype="integer"), "country", self.pick(self.pools["countries"]),
-                 "convention", CMS, "organiser", COP, "startDate", lit(start, dtype="date"), "endDate", lit(start[:8] + "28", dtype="date"),
-                 "sourceSection", header)
+            self.res(
+                iri(f"section/syn-res-{n}/{kind}-{j}"),
+                cls,
+                g,
+                LABEL,
+                (f"Résolution {n}.24, {kind} {j}", f"Resolution {n}.24, {kind} {j}"),
+                "text",
+                self.text(),
+                "partOf",
+                doc,
+                "position",
+                lit(i + 1, dtype="integer"),
+                "cites",
+                self.some(self.ws["instruments"], 1.7),
+                "sourceSection",
+                header,
+            )
+        self.res(
+            meeting,
+            "Meeting",
+            g,
+            LABEL,
+            (f"Réunion synthétique {n} de la COP de la CMS", f"Synthetic CMS COP meeting {n}"),
+            "city",
+            (f"Ville {n}", f"City {n}"),
+            "meetingNumber",
+            lit(n, dtype="integer"),
+            "country",
+            self.pick(self.pools["countries"]),
+            "convention",
+            CMS,
+            "organiser",
+            COP,
+            "startDate",
+            lit(start, dtype="date"),
+            "endDate",
+            lit(start[:8] + "28", dtype="date"),
+            "sourceSection",
+            header,
+        )
         self.res(prog, None, "cami-programme", "annexOf", doc, "adoptedAt", meeting)
 
     def working_set(self, n):
@@ -392,26 +812,46 @@ class Writer:
         pools = {**self.pools, "taxa": self.taxa, "instruments": self.instruments}
         ws = {k: self.some(pools[k], size) for k, size in self.ref.working.items()}
         if n == 0:
-            ws.update({k: pools[k][:self.ref.working[k]] for k in ("actors", "landscapes", "sites")}, countries=self.ref.rangestates)
+            ws.update(
+                {k: pools[k][: self.ref.working[k]] for k in ("actors", "landscapes", "sites")},
+                countries=self.ref.rangestates,
+            )
         return ws
 
     def run(self) -> dict:
-        for pool, make in (("countries", lambda i: self.place(i, "country", "Country", 0)), ("sites", lambda i: self.place(i, "site", "Site", .6)),
-                           ("landscapes", lambda i: self.place(i, "landscape", "Landscape", 2.65)), ("actors", self.actor)):
-            self.pools[pool] += [make(i) for i in range(max(0, round(len(self.ref.pools[pool]) * self.s) - len(self.ref.pools[pool])))]
+        for pool, make in (
+            ("countries", lambda i: self.place(i, "country", "Country", 0)),
+            ("sites", lambda i: self.place(i, "site", "Site", 0.6)),
+            ("landscapes", lambda i: self.place(i, "landscape", "Landscape", 2.65)),
+            ("actors", self.actor),
+        ):
+            self.pools[pool] += [
+                make(i) for i in range(max(0, round(len(self.ref.pools[pool]) * self.s) - len(self.ref.pools[pool])))
+            ]
         self.taxonomy()
         self.instruments = [self.instrument(i) for i in range(max(1, round(self.ref.instruments * self.s)))]
         pairs = max(1, round(self.s))
-        for n in range(2 * pairs):  # JWP-like at even n, CAMI-like at odd n; 0 and 1 are programme/jwp and programme/cami
+        for n in range(
+            2 * pairs
+        ):  # JWP-like at even n, CAMI-like at odd n; 0 and 1 are programme/jwp and programme/cami
             if n % 2 == 0:
                 self.ws = self.working_set(n)
             kind = ("jwp", "cami")[n % 2]
             prog = iri(f"programme/{kind if n < 2 else f'syn-p{n}'}")
             getattr(self, kind)(n, max(1, round(self.ref.activities[kind] * self.s / pairs)), f"syn-p{n}", prog)
         self.out.write("".join(self.buf))
-        graphs = {GRAPH + g: self.ref.graphs[g] + self.graphs[g] for g in sorted(set(self.ref.graphs) | set(self.graphs))}
-        return {"quads": sum(graphs.values()), "scale": round(self.s, 4), "programmes": 2 * pairs, **self.n, "instruments": len(self.instruments),
-                **{k: len(v) for k, v in self.pools.items() if k != "keywords"}, "graphs": graphs}
+        graphs = {
+            GRAPH + g: self.ref.graphs[g] + self.graphs[g] for g in sorted(set(self.ref.graphs) | set(self.graphs))
+        }
+        return {
+            "quads": sum(graphs.values()),
+            "scale": round(self.s, 4),
+            "programmes": 2 * pairs,
+            **self.n,
+            "instruments": len(self.instruments),
+            **{k: len(v) for k, v in self.pools.items() if k != "keywords"},
+            "graphs": graphs,
+        }
 
 
 def generate(triples: int, out: Path, *, seed: int = 0) -> dict:
@@ -427,7 +867,11 @@ def generate(triples: int, out: Path, *, seed: int = 0) -> dict:
         if abs(counts["quads"] - triples) <= 0.02 * triples:
             break
         scale *= budget / (counts["quads"] - ref.quads)
-    return counts | {"attempts": attempt, "seconds": round(time.perf_counter() - start, 2), "bytes": Path(out).stat().st_size}
+    return counts | {
+        "attempts": attempt,
+        "seconds": round(time.perf_counter() - start, 2),
+        "bytes": Path(out).stat().st_size,
+    }
 
 
 if __name__ == "__main__":

@@ -161,8 +161,11 @@ def remote_servers(tmp_path_factory, settings, built):
             if reason:
                 pytest.skip(reason)
             workdir = tmp_path_factory.mktemp(name)
-            launched = servers.virtuoso(workdir, query_timeout_s=REMOTE_QUERY_LIMIT_S) if name == "virtuoso" \
+            launched = (
+                servers.virtuoso(workdir, query_timeout_s=REMOTE_QUERY_LIMIT_S)
+                if name == "virtuoso"
                 else servers.oxigraph_server(workdir, timeout_s=REMOTE_QUERY_LIMIT_S)
+            )
             overrides = remote_settings(stack.enter_context(launched))
             remote = settings.model_copy(update=overrides)
             asyncio.run(publish.publish(settings.store_dir, Endpoints.from_settings(remote)))
@@ -175,6 +178,11 @@ def remote_servers(tmp_path_factory, settings, built):
 
 def remote_settings(endpoints) -> dict:
     """Settings overrides that point the service at a running remote server."""
-    return {"store_url": endpoints.query_url, "update_url": endpoints.update_url, "gsp_url": endpoints.gsp_url,
-            "remote_user": endpoints.user, "remote_password": SecretStr(endpoints.password) if endpoints.password else None,
-            "remote_auth": "digest" if endpoints.auth == "digest" else "basic"}
+    return {
+        "store_url": endpoints.query_url,
+        "update_url": endpoints.update_url,
+        "gsp_url": endpoints.gsp_url,
+        "remote_user": endpoints.user,
+        "remote_password": SecretStr(endpoints.password) if endpoints.password else None,
+        "remote_auth": "digest" if endpoints.auth == "digest" else "basic",
+    }

@@ -33,16 +33,21 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 
 
 @contextlib.contextmanager
-def serve_process(store_dir: Path, *options: str, log: Path | None = None,
-                  env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+def serve_process(
+    store_dir: Path, *options: str, log: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """`kg serve` in a subprocess over ``store_dir`` (or the remote store that ``options`` name); yields its
     base URL (``http://127.0.0.1:PORT``) and the process. Its output goes to ``log`` (default: nowhere)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with contextlib.ExitStack() as stack:
         output = stack.enter_context(log.open("ab")) if log else subprocess.DEVNULL
-        process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(store_dir), *options],
-                                   stdout=output, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(store_dir), *options],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
         try:
             wait_until_up(base + "/sparql")
             yield base, process

@@ -96,9 +96,15 @@ def _tail(log: Path, lines: int = 20) -> str:
 def _running(argv: list[str], log: Path, ready_url: str, start_timeout_s: float) -> Iterator[subprocess.Popen]:
     """Run ``argv`` (output to ``log``) until the block exits; never leaves the process behind."""
     with log.open("ab") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   cwd=log.parent, start_new_session=True,
-                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+        process = subprocess.Popen(
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=log.parent,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
     try:
         _wait_ready(process, ready_url, log, start_timeout_s)
         yield process
@@ -154,8 +160,9 @@ MaxQueryExecutionTime = {timeout}
 
 
 @contextlib.contextmanager
-def virtuoso(workdir: Path, *, query_timeout_s: int = 0, buffers: int = 340_000,
-             start_timeout_s: float = START_TIMEOUT_S) -> Iterator[RemoteEndpoints]:
+def virtuoso(
+    workdir: Path, *, query_timeout_s: int = 0, buffers: int = 340_000, start_timeout_s: float = START_TIMEOUT_S
+) -> Iterator[RemoteEndpoints]:
     """Virtuoso on a database in ``workdir`` (created there, or reopened if it holds one); starts in 2-4 s.
 
     Queries: ``/sparql`` (anonymous, read-only; default graph = union of all graphs, Virtuoso's own
@@ -171,18 +178,39 @@ def virtuoso(workdir: Path, *, query_timeout_s: int = 0, buffers: int = 340_000,
     while http_port == sql_port:
         http_port = free_port()
     ini = workdir / "virtuoso.ini"
-    ini.write_text(_VIRTUOSO_INI.format(d=workdir, sql_port=sql_port, http_port=http_port, vsp=VIRTUOSO_VSP,
-                                        buffers=buffers, dirty=buffers * 3 // 4, timeout=query_timeout_s))
+    ini.write_text(
+        _VIRTUOSO_INI.format(
+            d=workdir,
+            sql_port=sql_port,
+            http_port=http_port,
+            vsp=VIRTUOSO_VSP,
+            buffers=buffers,
+            dirty=buffers * 3 // 4,
+            timeout=query_timeout_s,
+        )
+    )
     base = f"http://127.0.0.1:{http_port}"
     argv = [VIRTUOSO_BIN, "+foreground", "+configfile", str(ini)]
     with _running(argv, workdir / "virtuoso.out", base + "/sparql", start_timeout_s):
-        yield RemoteEndpoints(name="virtuoso", query_url=base + "/sparql", update_url=base + "/sparql-auth",
-                              gsp_url=base + "/sparql-graph-crud-auth", user="dba", password="dba", auth="digest")
+        yield RemoteEndpoints(
+            name="virtuoso",
+            query_url=base + "/sparql",
+            update_url=base + "/sparql-auth",
+            gsp_url=base + "/sparql-graph-crud-auth",
+            user="dba",
+            password="dba",
+            auth="digest",
+        )
 
 
 @contextlib.contextmanager
-def oxigraph_server(workdir: Path, *, timeout_s: int | None = None, union_default_graph: bool = False,
-                    start_timeout_s: float = START_TIMEOUT_S) -> Iterator[RemoteEndpoints]:
+def oxigraph_server(
+    workdir: Path,
+    *,
+    timeout_s: int | None = None,
+    union_default_graph: bool = False,
+    start_timeout_s: float = START_TIMEOUT_S,
+) -> Iterator[RemoteEndpoints]:
     """``oxigraph serve`` on a store in ``workdir``/oxigraph: ``/query``, ``/update``, ``/store``, no auth.
 
     Updates need no flag. The default graph is the store's own one unless ``union_default_graph``
@@ -196,12 +224,25 @@ def oxigraph_server(workdir: Path, *, timeout_s: int | None = None, union_defaul
     (workdir / "oxigraph").mkdir(parents=True, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    argv = [_oxigraph_bin() or "oxigraph", "serve", "--location", str(workdir / "oxigraph"),
-            "--bind", f"127.0.0.1:{port}"]
+    argv = [
+        _oxigraph_bin() or "oxigraph",
+        "serve",
+        "--location",
+        str(workdir / "oxigraph"),
+        "--bind",
+        f"127.0.0.1:{port}",
+    ]
     if timeout_s:
         argv += ["--timeout-s", str(timeout_s)]
     if union_default_graph:
         argv.append("--union-default-graph")
     with _running(argv, workdir / "oxigraph.out", base + "/query", start_timeout_s):
-        yield RemoteEndpoints(name="oxigraph", query_url=base + "/query", update_url=base + "/update",
-                              gsp_url=base + "/store", user=None, password=None, auth="none")
+        yield RemoteEndpoints(
+            name="oxigraph",
+            query_url=base + "/query",
+            update_url=base + "/update",
+            gsp_url=base + "/store",
+            user=None,
+            password=None,
+            auth="none",
+        )

@@ -33,12 +33,18 @@ def test_manifest_records_sources_and_counts(built):
 
 
 def test_reasoning_materialises_shortcuts_into_the_inferred_graph(graph):
-    ask = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+    ask = (
+        """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
     ASK { GRAPH <%s> { <https://w3id.org/mea-kg/id/activity/jwp/B5> mea:responsible
-          <https://w3id.org/mea-kg/id/actor/cites-secretariat> } }""" % INFERRED_GRAPH.value
+          <https://w3id.org/mea-kg/id/actor/cites-secretariat> } }"""
+        % INFERRED_GRAPH.value
+    )
     assert graph.query(ask)
-    no_asserted = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-    ASK { GRAPH ?g { ?a mea:responsible ?b } FILTER(?g != <%s>) }""" % INFERRED_GRAPH.value
+    no_asserted = (
+        """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+    ASK { GRAPH ?g { ?a mea:responsible ?b } FILTER(?g != <%s>) }"""
+        % INFERRED_GRAPH.value
+    )
     assert not graph.query(no_asserted)
 
 
@@ -104,4 +110,4 @@ def test_crash_while_writing_leaves_previous_store_current(built_copy, monkeypat
 def test_old_releases_are_pruned(built_copy):
     releases = [_current(built_copy)[0]] + [build.build(built_copy).release for _ in range(store.KEEP_RELEASES)]
     kept = sorted(p for p in (built_copy.store_dir / "releases").iterdir())
-    assert kept == releases[-store.KEEP_RELEASES:]
+    assert kept == releases[-store.KEEP_RELEASES :]

@@ -11,10 +11,22 @@ from .conftest import CAMI_SEED, folded, seed_text, seed_words, verbatim
 
 CAMI = "<https://w3id.org/mea-kg/id/programme/cami>"
 ACTIVITIES_PER_ISSUE = {
-    "1.1": 10, "1.2": 10, "1.3": 4, "1.4": 6, "1.5": 10, "1.6": 5, "1.7": 5,
-    "2.1": 1, "2.2": 7, "2.3": 18, "2.4": 11, "2.5": 4,
+    "1.1": 10,
+    "1.2": 10,
+    "1.3": 4,
+    "1.4": 6,
+    "1.5": 10,
+    "1.6": 5,
+    "1.7": 5,
+    "2.1": 1,
+    "2.2": 7,
+    "2.3": 18,
+    "2.4": 11,
+    "2.5": 4,
     "3.1": 8,
-    "4.1": 8, "4.2": 13, "4.3": 1,
+    "4.1": 8,
+    "4.2": 13,
+    "4.3": 1,
 }
 
 
@@ -58,10 +70,24 @@ def test_every_french_text_is_verbatim_and_every_activity_is_translated(select):
 # sections I–III, preamble 5); the title is printed in capitals (programme); "11e" and "23-25" are broken
 # over lines (header, preamble 12).
 NOT_CONTIGUOUS = {
-    "activity/cami/1.1.4", "activity/cami/1.2.10", "activity/cami/1.2.2", "activity/cami/1.7.4/b", "activity/cami/2.1.1",
-    "activity/cami/2.2.1/i", "activity/cami/2.4.1", "activity/cami/2.5.1", "activity/cami/4.1.6", "issue/cami/2.3",
-    "issue/cami/2.5", "programme/cami", "section/cami/I", "section/cami/II", "section/cami/III",
-    "section/cms-resolution-11.24/header", "section/cms-resolution-11.24/preamble-12", "section/cms-resolution-11.24/preamble-5",
+    "activity/cami/1.1.4",
+    "activity/cami/1.2.10",
+    "activity/cami/1.2.2",
+    "activity/cami/1.7.4/b",
+    "activity/cami/2.1.1",
+    "activity/cami/2.2.1/i",
+    "activity/cami/2.4.1",
+    "activity/cami/2.5.1",
+    "activity/cami/4.1.6",
+    "issue/cami/2.3",
+    "issue/cami/2.5",
+    "programme/cami",
+    "section/cami/I",
+    "section/cami/II",
+    "section/cami/III",
+    "section/cms-resolution-11.24/header",
+    "section/cms-resolution-11.24/preamble-12",
+    "section/cms-resolution-11.24/preamble-5",
 }
 
 
@@ -94,11 +120,17 @@ def test_verbatim_spot_checks(select, code, start):
 @pytest.mark.parametrize(
     ("code", "priorities"),
     [
-        ("1.1.1", {"Haute"}), ("1.1.4", {"Haute / Moyenne"}), ("1.1.10", {"Moyenne"}),
+        ("1.1.1", {"Haute"}),
+        ("1.1.4", {"Haute / Moyenne"}),
+        ("1.1.10", {"Moyenne"}),
         ("1.3.1", {"Haute", "Haute / Moyenne", "Moyenne"}),
         ("1.6.3", {"Selon la finalisation de l’analyse des lacunes"}),
-        ("2.3.7", {"Haute / Moyenne"}), ("2.4.10", {"Moyenne / Basse"}), ("2.5.4", {"Haute"}),
-        ("3.1.2", {"Basse"}), ("4.2.11", {"Basse"}), ("4.1.5", {"Moyenne"}),
+        ("2.3.7", {"Haute / Moyenne"}),
+        ("2.4.10", {"Moyenne / Basse"}),
+        ("2.5.4", {"Haute"}),
+        ("3.1.2", {"Basse"}),
+        ("4.2.11", {"Basse"}),
+        ("4.1.5", {"Moyenne"}),
     ],
 )
 def test_priorities(select, code, priorities):
@@ -110,13 +142,21 @@ def test_priorities_of_1_3_1_sub_items(select):
     rows = select("""SELECT ?l ?p WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/cami/1.3.1> ; mea:itemLabel ?l ;
         mea:priority/skos:prefLabel ?p FILTER(LANG(?p)="fr") }""")
     assert {r["l"]: r["p"] for r in rows} == {
-        "a": "Haute", "b": "Haute / Moyenne", "c": "Haute / Moyenne", "d": "Haute / Moyenne", "e": "Moyenne", "f": "Moyenne"}
+        "a": "Haute",
+        "b": "Haute / Moyenne",
+        "c": "Haute / Moyenne",
+        "d": "Haute / Moyenne",
+        "e": "Moyenne",
+        "f": "Moyenne",
+    }
 
 
 def test_priority_scheme_is_bilingual_skos(select):
     rows = select("""SELECT ?c ?fr ?en WHERE { ?c skos:inScheme <https://w3id.org/mea-kg/id/scheme/priority> ; skos:prefLabel ?fr , ?en
         FILTER(LANG(?fr)="fr" && LANG(?en)="en") }""")
-    assert {"Haute": "High", "Moyenne": "Medium", "Basse": "Low", "Haute / Moyenne": "High / Medium"}.items() <= {r["fr"]: r["en"] for r in rows}.items()
+    assert {"Haute": "High", "Moyenne": "Medium", "Basse": "Low", "Haute / Moyenne": "High / Medium"}.items() <= {
+        r["fr"]: r["en"] for r in rows
+    }.items()
 
 
 @pytest.mark.parametrize(
@@ -130,7 +170,10 @@ def test_priority_scheme_is_bilingual_skos(select):
         ("2.3.7", {"government-agencies", "ngos", "scientific-institutes"}),
         ("2.3.8", {"government-agencies", "ngos", "scientific-institutes", "cms-secretariat", "saiga-mou"}),
         ("2.3.14", {"government-agencies", "ngos", "scientific-institutes", "iucn-antelope-specialist-group"}),
-        ("2.2.7", {"government-agencies", "scientific-institutes", "cms-secretariat", "ngos", "international-takhi-group"}),
+        (
+            "2.2.7",
+            {"government-agencies", "scientific-institutes", "cms-secretariat", "ngos", "international-takhi-group"},
+        ),
         ("2.5.3", {"cms-secretariat", "government-agencies", "wwf-central-asia-programme"}),
         ("4.1.4", {"cms-secretariat", "government-agencies", "ngos", "giz?"}),
         ("4.2.2", {"government-agencies", "ngos", "cites-secretariat"}),
@@ -147,17 +190,28 @@ def test_all_unconfirmed_responsibilities(select):
     rows = select(f"""SELECT ?code ?actor WHERE {{ ?a mea:programme {CAMI} ; mea:code ?code ;
         mea:responsibility [ mea:actor ?actor ; mea:confirmed false ] }}""")
     found = {(r["code"], r["actor"].rsplit("/", 1)[-1]) for r in rows}
-    assert found == {("1.1.6", "traffic"), ("1.1.6", "cites-secretariat"), ("1.3.1", "unep-wcmc"),
-                     ("4.1.4", "giz"), ("4.1.5", "giz"), ("4.1.6", "giz"), ("4.1.7", "giz")}
+    assert found == {
+        ("1.1.6", "traffic"),
+        ("1.1.6", "cites-secretariat"),
+        ("1.3.1", "unep-wcmc"),
+        ("4.1.4", "giz"),
+        ("4.1.5", "giz"),
+        ("4.1.6", "giz"),
+        ("4.1.7", "giz"),
+    }
 
 
 def test_actors_are_one_controlled_list_shared_by_both_documents(select):
     rows = select("""SELECT ?actor (COUNT(DISTINCT ?prog) AS ?n) WHERE { ?a mea:responsible ?actor ; mea:programme ?prog }
         GROUP BY ?actor HAVING(COUNT(DISTINCT ?prog) = 2)""")
     assert {r["actor"].rsplit("/", 1)[-1] for r in rows} == {"cms-secretariat", "cites-secretariat"}
-    duplicates = select("""SELECT ?l WHERE { ?x a mea:Actor ; rdfs:label ?l . ?y a mea:Actor ; rdfs:label ?l FILTER(?x != ?y) }""")
+    duplicates = select(
+        """SELECT ?l WHERE { ?x a mea:Actor ; rdfs:label ?l . ?y a mea:Actor ; rdfs:label ?l FILTER(?x != ?y) }"""
+    )
     assert duplicates == []
-    kinds = select("SELECT ?k (COUNT(?x) AS ?n) WHERE { VALUES ?k { mea:Organisation mea:ActorCategory } ?x a ?k } GROUP BY ?k")
+    kinds = select(
+        "SELECT ?k (COUNT(?x) AS ?n) WHERE { VALUES ?k { mea:Organisation mea:ActorCategory } ?x a ?k } GROUP BY ?k"
+    )
     assert {r["k"].rsplit("#", 1)[-1] for r in kinds} == {"Organisation", "ActorCategory"}
 
 
@@ -186,15 +240,31 @@ def test_the_twelve_transboundary_landscapes_and_their_countries(select, letter)
 
 
 def test_activities_by_landscape(select):
-    ustyurt = {r["c"] for r in select("SELECT ?c WHERE { ?a mea:inLandscape <https://w3id.org/mea-kg/id/landscape/ustyurt> ; mea:code ?c ; a mea:Activity }")}
+    ustyurt = {
+        r["c"]
+        for r in select(
+            "SELECT ?c WHERE { ?a mea:inLandscape <https://w3id.org/mea-kg/id/landscape/ustyurt> ; mea:code ?c ; a mea:Activity }"
+        )
+    }
     assert {"2.3.6", "2.3.7", "2.3.8"} <= ustyurt
 
 
 CAMI_SPECIES = {
-    "cervus-elaphus-yarkandensis": {"I", "II"}, "camelus-bactrianus": {"I"}, "bos-grunniens": {"I"},
-    "uncia-uncia": {"I"}, "acinonyx-jubatus": {"I"}, "saiga": set(), "ovis-ammon": {"II"},
-    "procapra-gutturosa": {"II"}, "gazella-subgutturosa": {"II"}, "equus-hemionus": {"II"}, "equus-kiang": {"II"},
-    "pantholops-hodgsonii": set(), "equus-caballus-przewalskii": set(), "procapra-picticaudata": set(), "gazella-bennettii": set(),
+    "cervus-elaphus-yarkandensis": {"I", "II"},
+    "camelus-bactrianus": {"I"},
+    "bos-grunniens": {"I"},
+    "uncia-uncia": {"I"},
+    "acinonyx-jubatus": {"I"},
+    "saiga": set(),
+    "ovis-ammon": {"II"},
+    "procapra-gutturosa": {"II"},
+    "gazella-subgutturosa": {"II"},
+    "equus-hemionus": {"II"},
+    "equus-kiang": {"II"},
+    "pantholops-hodgsonii": set(),
+    "equus-caballus-przewalskii": set(),
+    "procapra-picticaudata": set(),
+    "gazella-bennettii": set(),
 }
 
 
@@ -206,12 +276,17 @@ def test_fifteen_species_with_the_cms_appendix_section_ii_states(select):
     stated: dict[str, set[str]] = {}
     for r in rows:
         stated.setdefault(r["t"].rsplit("/", 1)[-1], set()).add(r["n"])
-    assert stated == {**{k: v for k, v in CAMI_SPECIES.items() if v},
-                      "saiga-tatarica": {"II"}, "saiga-borealis-mongolica": {"II"}}
+    assert stated == {
+        **{k: v for k, v in CAMI_SPECIES.items() if v},
+        "saiga-tatarica": {"II"},
+        "saiga-borealis-mongolica": {"II"},
+    }
 
 
 def test_selection_criteria(select):
-    rows = select(f"""SELECT ?t ?n WHERE {{ {CAMI} mea:coversTaxon ?t . ?t mea:selectionCriterion/skos:notation ?n }}""")
+    rows = select(
+        f"""SELECT ?t ?n WHERE {{ {CAMI} mea:coversTaxon ?t . ?t mea:selectionCriterion/skos:notation ?n }}"""
+    )
     by_taxon = {r["t"].rsplit("/", 1)[-1]: r["n"] for r in rows}
     assert by_taxon["pantholops-hodgsonii"] == "2"
     assert by_taxon["equus-caballus-przewalskii"] == by_taxon["procapra-picticaudata"] == "3"
@@ -227,7 +302,22 @@ def test_species_present_but_not_part_of_cami(select):
 
 def test_fourteen_range_states(select):
     rows = select(f"SELECT ?iso WHERE {{ {CAMI} mea:rangeState/mea:isoCode ?iso }}")
-    assert {r["iso"] for r in rows} == {"AF", "BT", "CN", "RU", "IN", "KZ", "KG", "MN", "NP", "UZ", "PK", "IR", "TJ", "TM"}
+    assert {r["iso"] for r in rows} == {
+        "AF",
+        "BT",
+        "CN",
+        "RU",
+        "IN",
+        "KZ",
+        "KG",
+        "MN",
+        "NP",
+        "UZ",
+        "PK",
+        "IR",
+        "TJ",
+        "TM",
+    }
 
 
 @pytest.mark.parametrize(
@@ -248,16 +338,30 @@ def test_sub_items(select):
     rows = select(f"""SELECT ?code (COUNT(?s) AS ?n) WHERE {{ ?s a mea:SubItem ; mea:subItemOf ?a . ?a mea:code ?code ;
         mea:programme {CAMI} }} GROUP BY ?code""")
     assert {r["code"]: int(r["n"]) for r in rows} == {
-        "1.3.1": 6, "1.3.2": 3, "1.3.3": 4, "1.3.4": 4, "1.7.1": 2, "1.7.2": 3, "1.7.3": 2, "1.7.4": 2, "1.7.5": 3,
-        "2.1.1": 12, "2.2.1": 11}
+        "1.3.1": 6,
+        "1.3.2": 3,
+        "1.3.3": 4,
+        "1.3.4": 4,
+        "1.7.1": 2,
+        "1.7.2": 3,
+        "1.7.3": 2,
+        "1.7.4": 2,
+        "1.7.5": 3,
+        "2.1.1": 12,
+        "2.2.1": 11,
+    }
     assert select("ASK { ?s a mea:SubItem , mea:Activity }".replace("ASK", "SELECT * WHERE")) == []
 
 
 @pytest.mark.parametrize(
     ("source", "target"),
-    [("activity/cami/2.3.12", "activity/cami/2.2.6"), ("activity/cami/2.3.15", "issue/cami/1.3"),
-     ("activity/cami/2.4.7", "issue/cami/1.3"), ("activity/cami/2.3.16", "issue/cami/1.1"),
-     ("activity/cami/1.7.4", "activity/cami/1.7.3")],
+    [
+        ("activity/cami/2.3.12", "activity/cami/2.2.6"),
+        ("activity/cami/2.3.15", "issue/cami/1.3"),
+        ("activity/cami/2.4.7", "issue/cami/1.3"),
+        ("activity/cami/2.3.16", "issue/cami/1.1"),
+        ("activity/cami/1.7.4", "activity/cami/1.7.3"),
+    ],
 )
 def test_cross_references(select, source, target):
     rows = select(f"SELECT ?t WHERE {{ <https://w3id.org/mea-kg/id/{source}> mea:refersTo ?t }}")
@@ -265,8 +369,10 @@ def test_cross_references(select, source, target):
 
 
 def test_resolution_adopted_at_cop11_in_quito(select):
-    [row] = select("""SELECT ?num ?start ?end ?city ?iso WHERE { <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> mea:decisionNumber ?num ;
+    [row] = (
+        select("""SELECT ?num ?start ?end ?city ?iso WHERE { <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> mea:decisionNumber ?num ;
         mea:adoptedAt ?m . ?m mea:startDate ?start ; mea:endDate ?end ; mea:city ?city ; mea:country/mea:isoCode ?iso FILTER(LANG(?city) = "en") }""")
+    )
     assert row == {"num": "11.24", "start": "2014-11-04", "end": "2014-11-09", "city": "Quito", "iso": "EC"}
 
 
@@ -274,15 +380,26 @@ def test_resolution_paragraphs(select):
     rows = select("""SELECT ?k (COUNT(?p) AS ?n) WHERE { VALUES ?k { mea:PreambleParagraph mea:OperativeParagraph }
         ?p a ?k ; mea:partOf/mea:partOf <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> ; mea:text ?fr , ?en FILTER(LANG(?fr)="fr" && LANG(?en)="en") } GROUP BY ?k""")
     assert {r["k"].rsplit("#", 1)[-1]: int(r["n"]) for r in rows} == {"PreambleParagraph": 12, "OperativeParagraph": 7}
-    [op1] = select("""SELECT ?t WHERE { ?p a mea:OperativeParagraph ; mea:code "1" ; mea:text ?t FILTER(LANG(?t)="fr") }""")
+    [op1] = select(
+        """SELECT ?t WHERE { ?p a mea:OperativeParagraph ; mea:code "1" ; mea:text ?t FILTER(LANG(?t)="fr") }"""
+    )
     assert op1["t"].startswith("Adopte le Programme de travail pour l’Initiative pour les mammifères d’Asie centrale")
 
 
 @pytest.mark.parametrize(
     "cited",
-    ["document/unep-cms-cop11-doc-23.3.2", "instrument/argali-action-plan", "document/unep-cms-cop11-inf-21",
-     "document/cms-recommendation-8.23", "document/cms-recommendation-9.1", "document/cms-resolution-10.9",
-     "document/bishkek-declaration", "instrument/saiga-mou", "instrument/bukhara-deer-mou", "instrument/gslep"],
+    [
+        "document/unep-cms-cop11-doc-23.3.2",
+        "instrument/argali-action-plan",
+        "document/unep-cms-cop11-inf-21",
+        "document/cms-recommendation-8.23",
+        "document/cms-recommendation-9.1",
+        "document/cms-resolution-10.9",
+        "document/bishkek-declaration",
+        "instrument/saiga-mou",
+        "instrument/bukhara-deer-mou",
+        "instrument/gslep",
+    ],
 )
 def test_resolution_cites(select, cited):
     rows = select("SELECT ?c WHERE { <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> mea:cites ?c }")
@@ -290,8 +407,16 @@ def test_resolution_cites(select, cited):
 
 
 def test_links_between_the_two_documents(select):
-    assert select("SELECT * WHERE { <https://w3id.org/mea-kg/id/activity/jwp/B19> mea:mentions <https://w3id.org/mea-kg/id/instrument/cami> . <https://w3id.org/mea-kg/id/programme/cami> mea:programmeOf <https://w3id.org/mea-kg/id/instrument/cami> }")
-    assert select("SELECT * WHERE { <https://w3id.org/mea-kg/id/programme/cami> mea:annexOf <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> }")
-    shared_taxa = {r["t"].rsplit("/", 1)[-1] for r in select(
-        "SELECT DISTINCT ?t WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:targetsTaxon ?t . ?b mea:programme <https://w3id.org/mea-kg/id/programme/cami> ; mea:targetsTaxon ?t }")}
+    assert select(
+        "SELECT * WHERE { <https://w3id.org/mea-kg/id/activity/jwp/B19> mea:mentions <https://w3id.org/mea-kg/id/instrument/cami> . <https://w3id.org/mea-kg/id/programme/cami> mea:programmeOf <https://w3id.org/mea-kg/id/instrument/cami> }"
+    )
+    assert select(
+        "SELECT * WHERE { <https://w3id.org/mea-kg/id/programme/cami> mea:annexOf <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> }"
+    )
+    shared_taxa = {
+        r["t"].rsplit("/", 1)[-1]
+        for r in select(
+            "SELECT DISTINCT ?t WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:targetsTaxon ?t . ?b mea:programme <https://w3id.org/mea-kg/id/programme/cami> ; mea:targetsTaxon ?t }"
+        )
+    }
     assert {"ovis-ammon", "uncia-uncia", "acinonyx-jubatus", "saiga"} <= shared_taxa

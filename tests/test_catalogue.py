@@ -48,8 +48,12 @@ def test_parameters_are_bound_as_terms_and_validated():
     bound = query.bindings({"appendix": "II", "as-of": "2015-06-01"})
     assert bound["appendix"].value == "II" and bound["asOf"].datatype.value.endswith("#date")
     assert bound["convention"].value == CITES  # the default
-    for bad, message in ({"appendix": "IV"}, "one of"), ({"as-of": "June 2015"}, "a date"), ({"nope": "x"}, "unknown parameter"), \
-            ({"convention": "not an iri"}, "one of"):
+    for bad, message in (
+        ({"appendix": "IV"}, "one of"),
+        ({"as-of": "June 2015"}, "a date"),
+        ({"nope": "x"}, "unknown parameter"),
+        ({"convention": "not an iri"}, "one of"),
+    ):
         with pytest.raises(ValueError, match=message):
             query.bindings(bad)
 
@@ -60,8 +64,21 @@ def test_a_value_cannot_change_the_query_text():
     assert bound["name"].value.startswith('x" } }')  # a literal, whatever it contains
 
 
-JWP_CITES_I = {"jwp:B1", "jwp:B5", "jwp:B6", "jwp:B7", "jwp:B8", "jwp:B9", "jwp:B10", "jwp:B11", "jwp:B12", "jwp:B13",
-               "jwp:B16", "jwp:B17", "jwp:B18"}
+JWP_CITES_I = {
+    "jwp:B1",
+    "jwp:B5",
+    "jwp:B6",
+    "jwp:B7",
+    "jwp:B8",
+    "jwp:B9",
+    "jwp:B10",
+    "jwp:B11",
+    "jwp:B12",
+    "jwp:B13",
+    "jwp:B16",
+    "jwp:B17",
+    "jwp:B18",
+}
 
 
 def test_design_card_cites_appendix_i(answer):
@@ -89,24 +106,42 @@ def test_design_card_as_of_2015(answer):
 
 def test_design_card_second_reading_cms_i_listed_by_cites(answer):
     rows = answer("activities-cms-i-taxa-listed-by-cites")
-    assert {r["name"] for r in rows} == {"Acinonyx jubatus", "Equus caballus przewalskii", "Falco cherrug", "Gorilla gorilla", "Uncia uncia"}
+    assert {r["name"] for r in rows} == {
+        "Acinonyx jubatus",
+        "Equus caballus przewalskii",
+        "Falco cherrug",
+        "Gorilla gorilla",
+        "Uncia uncia",
+    }
     assert {"jwp:B5", "jwp:B14", "cami:2.2.7", "cami:2.3.1"} <= codes(rows)
     assert "jwp:B16" not in codes(rows)
 
 
 def test_activities_by_actor(answer):
     rows = answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/giz")
-    assert {r["code"]: r["confirmed"] for r in rows} == {"4.1.4": "false", "4.1.5": "false", "4.1.6": "false", "4.1.7": "false"}
+    assert {r["code"]: r["confirmed"] for r in rows} == {
+        "4.1.4": "false",
+        "4.1.5": "false",
+        "4.1.6": "false",
+        "4.1.7": "false",
+    }
     ics = answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/iranian-cheetah-society")
     assert {r["code"] for r in ics} == {"2.3.1", "2.3.2", "2.3.4", "2.3.5"}
-    assert len(answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/cites-secretariat", confirmed="false")) == 1
+    assert (
+        len(
+            answer("activities-by-actor", actor="https://w3id.org/mea-kg/id/actor/cites-secretariat", confirmed="false")
+        )
+        == 1
+    )
 
 
 def test_activities_by_taxon_finds_synonyms(answer):
     by_iri = codes(answer("activities-by-taxon", taxon="https://w3id.org/mea-kg/id/taxon/uncia-uncia"))
     by_synonym = codes(answer("activities-by-taxon", name="Panthera uncia"))
     assert by_iri == by_synonym and {"jwp:B5", "jwp:B6", "cami:2.1.1"} <= by_iri
-    assert codes(answer("activities-by-taxon", name="Bos mutus")) == codes(answer("activities-by-taxon", name="Bos grunniens"))
+    assert codes(answer("activities-by-taxon", name="Bos mutus")) == codes(
+        answer("activities-by-taxon", name="Bos grunniens")
+    )
 
 
 def test_activities_by_country(answer):
@@ -118,8 +153,12 @@ def test_activities_by_country(answer):
 def test_activities_by_landscape(answer):
     rows = answer("activities-by-landscape")
     assert {r["code"] for r in rows} >= {"2.3.6", "2.3.7", "2.3.8"}
-    assert all(sorted(r["countries"].split(", ")) == ["KZ", "TM", "UZ"] for r in rows)  # GROUP_CONCAT's order is the engine's
-    assert {r["code"] for r in answer("activities-by-landscape", landscape="https://w3id.org/mea-kg/id/landscape/pamir")} == {"2.1.1"}
+    assert all(
+        sorted(r["countries"].split(", ")) == ["KZ", "TM", "UZ"] for r in rows
+    )  # GROUP_CONCAT's order is the engine's
+    assert {
+        r["code"] for r in answer("activities-by-landscape", landscape="https://w3id.org/mea-kg/id/landscape/pamir")
+    } == {"2.1.1"}
 
 
 def test_activities_by_priority(answer):
@@ -150,18 +189,29 @@ def test_programme_synergies(answer):
 def test_unconfirmed_responsibilities(answer):
     rows = answer("unconfirmed-responsibilities")
     assert {(r["code"], r["actorName"]) for r in rows} == {
-        ("1.1.6", "TRAFFIC"), ("1.1.6", "CITES Secretariat"), ("1.3.1", "UNEP-WCMC"),
+        ("1.1.6", "TRAFFIC"),
+        ("1.1.6", "CITES Secretariat"),
+        ("1.3.1", "UNEP-WCMC"),
         ("4.1.4", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
         ("4.1.5", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
         ("4.1.6", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
-        ("4.1.7", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)")}
+        ("4.1.7", "Deutsche Gesellschaft für Internationale Zusammenarbeit GmbH (GIZ)"),
+    }
 
 
 def test_listings_as_of(answer):
-    before = {(r["name"], r["conventionName"], r["appendix"]) for r in answer("listings-as-of", **{"as-of": "2015-06-01"})}
-    after = {(r["name"], r["conventionName"], r["appendix"]) for r in answer("listings-as-of", **{"as-of": "2025-01-01"})}
+    before = {
+        (r["name"], r["conventionName"], r["appendix"]) for r in answer("listings-as-of", **{"as-of": "2015-06-01"})
+    }
+    after = {
+        (r["name"], r["conventionName"], r["appendix"]) for r in answer("listings-as-of", **{"as-of": "2025-01-01"})
+    }
     assert ("Uncia uncia", "CITES", "I") in before and ("Uncia uncia", "CITES", "I") in after
-    assert ("Equus caballus przewalskii", "CMS", "I") in after and ("Equus caballus przewalskii", "CMS", "I") not in before
+    assert ("Equus caballus przewalskii", "CMS", "I") in after and (
+        "Equus caballus przewalskii",
+        "CMS",
+        "I",
+    ) not in before
     assert ("Ovis vignei", "CMS", "II") in after and ("Ovis vignei", "CMS", "II") not in before
     assert all(r["citation"] for r in answer("listings-as-of", **{"as-of": "2025-01-01"}))
 
@@ -169,10 +219,25 @@ def test_listings_as_of(answer):
 def test_cli_lists_and_runs_canned_queries(runner, settings, built):
     listing = runner.invoke(app, ["queries"])
     assert listing.exit_code == 0 and "activities-by-listing" in listing.stdout
-    result = runner.invoke(app, ["query", "--canned", "activities-by-listing", "--param", "narrower=false", "--format", "csv",
-                                 "--store", str(settings.store_dir)])
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "--canned",
+            "activities-by-listing",
+            "--param",
+            "narrower=false",
+            "--format",
+            "csv",
+            "--store",
+            str(settings.store_dir),
+        ],
+    )
     assert result.exit_code == 0 and "2.3.1" in result.stdout
-    bad = runner.invoke(app, ["query", "--canned", "activities-by-listing", "--param", "appendix=IV", "--store", str(settings.store_dir)])
+    bad = runner.invoke(
+        app,
+        ["query", "--canned", "activities-by-listing", "--param", "appendix=IV", "--store", str(settings.store_dir)],
+    )
     assert bad.exit_code == 2 and "one of" in bad.stderr
     unknown = runner.invoke(app, ["query", "--canned", "no-such-query", "--store", str(settings.store_dir)])
     assert unknown.exit_code == 2 and "kg queries" in unknown.stderr
@@ -188,11 +253,13 @@ def test_catalogue_does_not_load_subfolders():
 
 def _query_file(tmp_path, driver: str) -> catalogue.CannedQuery:
     path = tmp_path / "activities-with-codes.rq"
-    path.write_text("#+ summary: Activities and their codes\n#+ page-driver: |\n"
-                    + "".join(f"#+   {line}\n" for line in driver.splitlines())
-                    + "PREFIX mea: <https://w3id.org/mea-kg/ontology#>\n"
-                      "SELECT ?activity ?code WHERE { ?activity a mea:Activity ; mea:code ?code } ORDER BY STR(?activity)\n",
-                    encoding="utf-8")
+    path.write_text(
+        "#+ summary: Activities and their codes\n#+ page-driver: |\n"
+        + "".join(f"#+   {line}\n" for line in driver.splitlines())
+        + "PREFIX mea: <https://w3id.org/mea-kg/ontology#>\n"
+        "SELECT ?activity ?code WHERE { ?activity a mea:Activity ; mea:code ?code } ORDER BY STR(?activity)\n",
+        encoding="utf-8",
+    )
     return catalogue.read(path)
 
 
@@ -201,11 +268,16 @@ def test_a_page_driver_must_be_a_select_of_one_variable_in_string_order(tmp_path
         _query_file(tmp_path, "SELECT ?a WHERE {")
     with pytest.raises(ValueError, match="one variable"):
         _query_file(tmp_path, "SELECT ?a ?b WHERE { ?a ?p ?b }")
-    for unordered in ("SELECT ?a WHERE { ?a a mea:Activity }", "SELECT ?a WHERE { ?a a mea:Activity } ORDER BY ?a",
-                      "SELECT ?a WHERE { ?a a mea:Activity } ORDER BY STR(?a) LIMIT 5"):
+    for unordered in (
+        "SELECT ?a WHERE { ?a a mea:Activity }",
+        "SELECT ?a WHERE { ?a a mea:Activity } ORDER BY ?a",
+        "SELECT ?a WHERE { ?a a mea:Activity } ORDER BY STR(?a) LIMIT 5",
+    ):
         with pytest.raises(ValueError, match=r"must end with ORDER BY STR\(\?a\)"):
             _query_file(tmp_path, unordered)
-    driven = _query_file(tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity }\n# in IRI order\nORDER BY STR( ?activity )")
+    driven = _query_file(
+        tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity }\n# in IRI order\nORDER BY STR( ?activity )"
+    )
     assert driven.driver_variable == "activity"
     assert "ORDER" not in driven.driver_keys.split("SELECT")[-1]  # paging sorts the values itself
 
@@ -214,7 +286,10 @@ def test_driven_pages_equal_plain_pages_even_when_driver_values_have_no_rows(tmp
     """A driver listing more than the answer has (here: every resource with a type, activities among them) gives
     short pages through the driver, and one giving blank nodes cannot be written back: either way the page falls
     back to the whole evaluation and is still right."""
-    broad = _query_file(tmp_path, "SELECT DISTINCT ?activity WHERE { ?activity a ?type FILTER(isIRI(?activity)) } ORDER BY STR(?activity)")
+    broad = _query_file(
+        tmp_path,
+        "SELECT DISTINCT ?activity WHERE { ?activity a ?type FILTER(isIRI(?activity)) } ORDER BY STR(?activity)",
+    )
     blank = _query_file(tmp_path, "SELECT DISTINCT ?activity WHERE { ?activity a ?type } ORDER BY STR(?activity)")
     exact = _query_file(tmp_path, "SELECT ?activity WHERE { ?activity a mea:Activity } ORDER BY STR(?activity)")
 
@@ -224,7 +299,9 @@ def test_driven_pages_equal_plain_pages_even_when_driver_values_have_no_rows(tmp
     def rows(query, number):
         request = engine.Request(query.page(number), max_rows=query.page_size)
         answer = asyncio.run(paging.page(query, number, request, here))
-        return [tuple(s) for s in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)], answer.truncated
+        return [
+            tuple(s) for s in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)
+        ], answer.truncated
 
     for number in (1, 2, 3):
         plain = engine.evaluate(graph, engine.Request(exact.page(number), max_rows=exact.page_size))
@@ -245,5 +322,7 @@ def test_driver_values_are_joined_with_the_parameters_in_one_block():
     store = ox.Store()
     store.add(ox.Quad(values[0], ox.NamedNode("http://x/p"), ox.Literal("v")))
     store.add(ox.Quad(values[1], ox.NamedNode("http://x/p"), ox.Literal("w")))
-    answer = engine.evaluate(store, engine.Request(rows.replace("<p>", "<http://x/p>"), bindings={"c": ox.Literal("v")}))
+    answer = engine.evaluate(
+        store, engine.Request(rows.replace("<p>", "<http://x/p>"), bindings={"c": ox.Literal("v")})
+    )
     assert [s["a"] for s in ox.parse_query_results(answer.body, format=ox.QueryResultsFormat.JSON)] == [values[0]]

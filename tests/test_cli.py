@@ -34,7 +34,10 @@ def test_query_json_lists_the_33_jwp_activities(kg):
     codes = [b["code"]["value"] for b in answer["results"]["bindings"]]
     assert len(codes) == 33
     assert {"A1", "A2", "B1", "B21", "C5", "D5"} <= set(codes)
-    assert all(b["activity"]["value"].startswith("https://w3id.org/mea-kg/id/activity/jwp/") for b in answer["results"]["bindings"])
+    assert all(
+        b["activity"]["value"].startswith("https://w3id.org/mea-kg/id/activity/jwp/")
+        for b in answer["results"]["bindings"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,9 +50,14 @@ def test_query_result_formats(kg, fmt, marker):
     assert marker in result.stdout
 
 
-@pytest.mark.parametrize(("fmt", "marker"), [("turtle", "mea:code"), ("ntriples", "<https://w3id.org/mea-kg/ontology#code>"), ("jsonld", "@id")])
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [("turtle", "mea:code"), ("ntriples", "<https://w3id.org/mea-kg/ontology#code>"), ("jsonld", "@id")],
+)
 def test_construct_formats(kg, fmt, marker):
-    construct = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> CONSTRUCT { ?a mea:code ?c } WHERE { ?a mea:code ?c } LIMIT 3"
+    construct = (
+        "PREFIX mea: <https://w3id.org/mea-kg/ontology#> CONSTRUCT { ?a mea:code ?c } WHERE { ?a mea:code ?c } LIMIT 3"
+    )
     result = kg("query", "--format", fmt, construct)
     assert result.exit_code == 0
     assert marker in result.stdout
@@ -83,8 +91,9 @@ def test_missing_query_file_exits_2(kg, tmp_path):
 
 
 def test_query_without_store_builds_it_first(runner, tmp_path):
-    result = runner.invoke(app, ["query", "ASK { ?s ?p ?o }", "--store", str(tmp_path / "fresh")],
-                           env={"KG_OWL_CHECK": "false"})  # HermiT's check has its own tests (test_reason)
+    result = runner.invoke(
+        app, ["query", "ASK { ?s ?p ?o }", "--store", str(tmp_path / "fresh")], env={"KG_OWL_CHECK": "false"}
+    )  # HermiT's check has its own tests (test_reason)
     assert result.exit_code == 0, result.stderr
     assert "building it first" in result.stderr
     assert json.loads(result.stdout)["boolean"] is True
@@ -92,7 +101,9 @@ def test_query_without_store_builds_it_first(runner, tmp_path):
 
 def test_build_failure_exits_1_with_file_and_line(runner, project_copy):
     (project_copy.data_dir / "broken.ttl").write_text("@prefix ex: <http://ex/> .\nex:a ex:b .\n")
-    result = runner.invoke(app, ["build", "--store", str(project_copy.store_dir)], env={"KG_PROJECT_DIR": str(project_copy.project_dir)})
+    result = runner.invoke(
+        app, ["build", "--store", str(project_copy.store_dir)], env={"KG_PROJECT_DIR": str(project_copy.project_dir)}
+    )
     assert result.exit_code == 1
     assert "broken.ttl:2" in result.stderr
 
@@ -101,7 +112,9 @@ def test_console_script_runs_as_installed(settings, built):
     """The real `kg` entry point in a subprocess (no test runner in between)."""
     completed = subprocess.run(
         [sys.executable, "-m", "kg", "query", "--store", str(settings.store_dir), "ASK { ?s a ?o }"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert completed.returncode == 0, completed.stderr
     assert '"boolean":true' in completed.stdout.replace(" ", "")
@@ -114,11 +127,17 @@ def test_export_writes_the_whole_graph(kg, tmp_path, fmt, rdflib_format, graph):
     target = tmp_path / f"export.{fmt}"
     result = kg("export", "--format", fmt, "--output", str(target))
     assert result.exit_code == 0, result.stderr
-    parsed = rdflib.Dataset().parse(target, format=rdflib_format) if fmt == "nquads" else rdflib.Graph().parse(target, format=rdflib_format)
+    parsed = (
+        rdflib.Dataset().parse(target, format=rdflib_format)
+        if fmt == "nquads"
+        else rdflib.Graph().parse(target, format=rdflib_format)
+    )
     if fmt == "nquads":
         assert len(parsed) == len(graph)
     else:
-        assert len(parsed) == len(list(graph.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True)))
+        assert len(parsed) == len(
+            list(graph.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+        )
 
 
 def test_export_refuses_a_results_format(kg):

@@ -15,8 +15,10 @@ SELECT = "SELECT ?s ?text WHERE { ?s <http://example.org/text> ?text } ORDER BY 
 
 def store_of(texts: list[str]) -> ox.Store:
     store = ox.Store()
-    store.extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/text"), ox.Literal(text))
-                 for i, text in enumerate(texts))
+    store.extend(
+        ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), ox.NamedNode("http://example.org/text"), ox.Literal(text))
+        for i, text in enumerate(texts)
+    )
     return store
 
 

@@ -10,12 +10,24 @@ ACTIVITIES_PER_THEME = {"A": 2, "B": 21, "C": 5, "D": 5}
 
 
 def test_programme_metadata(select):
-    [row] = select("""SELECT ?fr ?en ?start ?end WHERE { <https://w3id.org/mea-kg/id/programme/jwp> mea:title ?fr , ?en ;
+    [row] = (
+        select("""SELECT ?fr ?en ?start ?end WHERE { <https://w3id.org/mea-kg/id/programme/jwp> mea:title ?fr , ?en ;
         mea:startYear ?start ; mea:endYear ?end . FILTER(LANG(?fr)="fr" && LANG(?en)="en") }""")
-    assert row == {"fr": "Programme de travail conjoint CMS-CITES 2015-2020", "en": row["en"], "start": "2015", "end": "2020"}
+    )
+    assert row == {
+        "fr": "Programme de travail conjoint CMS-CITES 2015-2020",
+        "en": row["en"],
+        "start": "2015",
+        "end": "2020",
+    }
     assert "Joint Work Programme" in row["en"]
-    organisers = {r["o"] for r in select("SELECT ?o WHERE { <https://w3id.org/mea-kg/id/programme/jwp> mea:organiser ?o }")}
-    assert organisers == {"https://w3id.org/mea-kg/id/actor/cms-secretariat", "https://w3id.org/mea-kg/id/actor/cites-secretariat"}
+    organisers = {
+        r["o"] for r in select("SELECT ?o WHERE { <https://w3id.org/mea-kg/id/programme/jwp> mea:organiser ?o }")
+    }
+    assert organisers == {
+        "https://w3id.org/mea-kg/id/actor/cms-secretariat",
+        "https://w3id.org/mea-kg/id/actor/cites-secretariat",
+    }
 
 
 def test_activity_count_per_theme(select):
@@ -25,8 +37,15 @@ def test_activity_count_per_theme(select):
 
 
 def test_codes_are_exactly_the_sources(select):
-    codes = {r["c"] for r in select("SELECT ?c WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; a mea:Activity ; mea:code ?c }")}
-    expected = {"A1", "A2"} | {f"B{i}" for i in range(1, 22)} | {f"C{i}" for i in range(1, 6)} | {f"D{i}" for i in range(1, 6)}
+    codes = {
+        r["c"]
+        for r in select(
+            "SELECT ?c WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; a mea:Activity ; mea:code ?c }"
+        )
+    }
+    expected = (
+        {"A1", "A2"} | {f"B{i}" for i in range(1, 22)} | {f"C{i}" for i in range(1, 6)} | {f"D{i}" for i in range(1, 6)}
+    )
     assert codes == expected
 
 
@@ -40,7 +59,9 @@ def test_codes_are_exactly_the_sources(select):
     ],
 )
 def test_verbatim_french_spot_checks(select, code, start):
-    [row] = select(f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ; mea:text ?t FILTER(LANG(?t)="fr") }}')
+    [row] = select(
+        f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ; mea:text ?t FILTER(LANG(?t)="fr") }}'
+    )
     assert row["t"].startswith(start)
 
 
@@ -88,16 +109,28 @@ def test_every_activity_has_english_text_and_two_secretariats(select):
     ],
 )
 def test_targeted_taxa_at_the_level_the_text_names(select, code, taxa):
-    rows = select(f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" . OPTIONAL {{ ?a mea:targetsTaxon ?t }} }}')
+    rows = select(
+        f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" . OPTIONAL {{ ?a mea:targetsTaxon ?t }} }}'
+    )
     assert {r["t"].rsplit("/", 1)[-1] for r in rows if "t" in r} == taxa
 
 
 @pytest.mark.parametrize(
     ("code", "instrument"),
-    [("B6", "mike"), ("B8", "grasp"), ("B9", "iccwc"), ("B14", "sakergap"), ("B19", "cami"), ("B2", "saiga-mou"), ("D4", "informea")],
+    [
+        ("B6", "mike"),
+        ("B8", "grasp"),
+        ("B9", "iccwc"),
+        ("B14", "sakergap"),
+        ("B19", "cami"),
+        ("B2", "saiga-mou"),
+        ("D4", "informea"),
+    ],
 )
 def test_instruments_are_linked(select, code, instrument):
-    rows = select(f'SELECT ?m WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ; mea:mentions ?m }}')
+    rows = select(
+        f'SELECT ?m WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ; mea:mentions ?m }}'
+    )
     assert f"https://w3id.org/mea-kg/id/instrument/{instrument}" in {r["m"] for r in rows}
 
 
@@ -105,7 +138,9 @@ def test_sub_items_of_c2_and_d2(select):
     rows = select("""SELECT ?code (COUNT(?s) AS ?n) WHERE { ?s a mea:SubItem ; mea:subItemOf ?a . ?a mea:code ?code ;
         mea:programme <https://w3id.org/mea-kg/id/programme/jwp> } GROUP BY ?code""")
     assert {r["code"]: int(r["n"]) for r in rows} == {"C2": 6, "D2": 5}
-    [ipbes] = select("SELECT ?s WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/jwp/D2> ; mea:mentions <https://w3id.org/mea-kg/id/instrument/ipbes> }")
+    [ipbes] = select(
+        "SELECT ?s WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/jwp/D2> ; mea:mentions <https://w3id.org/mea-kg/id/instrument/ipbes> }"
+    )
     assert ipbes["s"].endswith("/D2/2")
 
 

@@ -10,11 +10,10 @@ from kg.config import PROJECT_DIR
 from kg.namespaces import MEA, ONTOLOGY_IRI
 
 ONTOLOGY = rdflib.Graph().parse(PROJECT_DIR / "ontology" / "mea.ttl")
-TERMS = sorted(
-    s for s in ONTOLOGY.subjects(RDF.type, None)
-    if isinstance(s, rdflib.URIRef) and str(s).startswith(MEA)
-)
-PROPERTIES = [t for t in TERMS if (t, RDF.type, OWL.ObjectProperty) in ONTOLOGY or (t, RDF.type, OWL.DatatypeProperty) in ONTOLOGY]
+TERMS = sorted(s for s in ONTOLOGY.subjects(RDF.type, None) if isinstance(s, rdflib.URIRef) and str(s).startswith(MEA))
+PROPERTIES = [
+    t for t in TERMS if (t, RDF.type, OWL.ObjectProperty) in ONTOLOGY or (t, RDF.type, OWL.DatatypeProperty) in ONTOLOGY
+]
 
 
 def test_ontology_metadata():
@@ -25,9 +24,29 @@ def test_ontology_metadata():
 
 
 def test_contract_terms_exist():
-    contract = ["Convention", "Appendix", "Listing", "Taxon", "Species", "Activity", "Actor", "Landscape", "Country",
-                "acronym", "convention", "appendixNumber", "listedIn", "parentTaxon", "code", "targetsTaxon",
-                "responsible", "priority", "inLandscape", "country", "isoCode"]
+    contract = [
+        "Convention",
+        "Appendix",
+        "Listing",
+        "Taxon",
+        "Species",
+        "Activity",
+        "Actor",
+        "Landscape",
+        "Country",
+        "acronym",
+        "convention",
+        "appendixNumber",
+        "listedIn",
+        "parentTaxon",
+        "code",
+        "targetsTaxon",
+        "responsible",
+        "priority",
+        "inLandscape",
+        "country",
+        "isoCode",
+    ]
     assert {rdflib.URIRef(MEA + t) for t in contract} <= set(TERMS)
     assert (rdflib.URIRef(MEA + "Species"), RDFS.subClassOf, rdflib.URIRef(MEA + "Taxon")) in ONTOLOGY
 

@@ -25,10 +25,18 @@ def _programme_order_violations(*programmes: str) -> list[tuple[str, str]]:
     mea, idp = "https://w3id.org/mea-kg/ontology#", "https://w3id.org/mea-kg/id/"
     for name in programmes:
         activity = ox.NamedNode(f"{idp}activity/{name}/1")
-        store.add(ox.Quad(activity, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(mea + "Activity")))
+        store.add(
+            ox.Quad(
+                activity,
+                ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                ox.NamedNode(mea + "Activity"),
+            )
+        )
         store.add(ox.Quad(activity, ox.NamedNode(mea + "programme"), ox.NamedNode(f"{idp}programme/{name}")))
     text = (PROJECT_DIR / "queries" / "qc" / "programme-order-violation.rq").read_text(encoding="utf-8")
-    return [(row["programme"].value.rsplit("/", 1)[1], row["other"].value.rsplit("/", 1)[1]) for row in store.query(text)]
+    return [
+        (row["programme"].value.rsplit("/", 1)[1], row["other"].value.rsplit("/", 1)[1]) for row in store.query(text)
+    ]
 
 
 def test_programme_order_violation_finds_a_name_whose_iris_sort_apart():

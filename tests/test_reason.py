@@ -17,20 +17,29 @@ def hermit(graph) -> dict[str, set[str]]:
 
 
 def test_there_are_defined_classes(hermit):
-    assert {MEA + "CitesAppendixITaxon", MEA + "ActivityTouchingCitesAppendixITaxon",
-            MEA + "TaxonListedByBothConventions", MEA + "ActivityWithUnconfirmedActor"} <= set(hermit)
+    assert {
+        MEA + "CitesAppendixITaxon",
+        MEA + "ActivityTouchingCitesAppendixITaxon",
+        MEA + "TaxonListedByBothConventions",
+        MEA + "ActivityWithUnconfirmedActor",
+    } <= set(hermit)
 
 
 def test_rules_infer_exactly_what_hermit_classifies(graph, hermit):
     for class_iri, members in hermit.items():
-        inferred = {row["x"].value for row in graph.query(f"SELECT ?x WHERE {{ ?x a <{class_iri}> }}", use_default_graph_as_union=True)}
+        inferred = {
+            row["x"].value
+            for row in graph.query(f"SELECT ?x WHERE {{ ?x a <{class_iri}> }}", use_default_graph_as_union=True)
+        }
         assert inferred == members, class_iri
     assert len(hermit[MEA + "ActivityWithUnconfirmedActor"]) == 6
     assert len(hermit[MEA + "ActivityTouchingCitesAppendixITaxon"]) == 34
 
 
 def test_inferences_live_in_their_own_graph(graph):
-    asserted = graph.query(PREFIXES + f"ASK {{ GRAPH ?g {{ ?a mea:touchesTaxon ?t }} FILTER(?g != <{INFERRED_GRAPH.value}>) }}")
+    asserted = graph.query(
+        PREFIXES + f"ASK {{ GRAPH ?g {{ ?a mea:touchesTaxon ?t }} FILTER(?g != <{INFERRED_GRAPH.value}>) }}"
+    )
     assert not asserted
     b17 = "<https://w3id.org/mea-kg/id/activity/jwp/B17>"
     assert graph.query(PREFIXES + f"ASK {{ GRAPH <{INFERRED_GRAPH.value}> {{ {b17} mea:touchesTaxon ?t }} }}")
@@ -47,7 +56,13 @@ def test_hermit_finds_an_inconsistency_and_names_the_graph(graph):
     broken.extend(q for q in graph if q.graph_name != INFERRED_GRAPH)
     culprit = ox.NamedNode("https://w3id.org/mea-kg/graph/culprit")
     # an activity that cross-references a country: refersTo's range makes the country an activity, sub-item or issue
-    broken.add(ox.Quad(ox.NamedNode("https://w3id.org/mea-kg/id/activity/jwp/B5"), ox.NamedNode(MEA + "refersTo"),
-                       ox.NamedNode("https://w3id.org/mea-kg/id/country/KZ"), culprit))
+    broken.add(
+        ox.Quad(
+            ox.NamedNode("https://w3id.org/mea-kg/id/activity/jwp/B5"),
+            ox.NamedNode(MEA + "refersTo"),
+            ox.NamedNode("https://w3id.org/mea-kg/id/country/KZ"),
+            culprit,
+        )
+    )
     with pytest.raises(owl.Inconsistent, match="graph/culprit"):
         owl.check(broken)

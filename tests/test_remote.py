@@ -41,10 +41,17 @@ def remote(request, remote_servers) -> dict:
 
 
 def _env(remote: dict) -> dict[str, str]:
-    env = {**os.environ, "KG_STORE_URL": remote["store_url"], "KG_UPDATE_URL": remote["update_url"] or "",
-           "KG_REMOTE_AUTH": remote["remote_auth"]}
+    env = {
+        **os.environ,
+        "KG_STORE_URL": remote["store_url"],
+        "KG_UPDATE_URL": remote["update_url"] or "",
+        "KG_REMOTE_AUTH": remote["remote_auth"],
+    }
     if remote["remote_user"]:
-        env |= {"KG_REMOTE_USER": remote["remote_user"], "KG_REMOTE_PASSWORD": remote["remote_password"].get_secret_value()}
+        env |= {
+            "KG_REMOTE_USER": remote["remote_user"],
+            "KG_REMOTE_PASSWORD": remote["remote_password"].get_secret_value(),
+        }
     return env
 
 
@@ -63,8 +70,11 @@ def _rows(answer: dict, text: str) -> list[tuple]:
         if binding.get("datatype") == XSD_BOOLEAN:  # Virtuoso has no booleans: it answers "1"/"0"^^xsd:integer
             binding = {**binding, "datatype": XSD_INTEGER}
             text = {"true": "1", "false": "0"}.get(text, text)
-        return (tuple(sorted(re.split(r"[;,] ", text))), binding.get("xml:lang"), binding.get("datatype")) if binding["type"] == "literal" \
+        return (
+            (tuple(sorted(re.split(r"[;,] ", text))), binding.get("xml:lang"), binding.get("datatype"))
+            if binding["type"] == "literal"
             else (binding["type"], text)
+        )
 
     return sorted((tuple(value(v, row.get(v)) for v in variables) for row in answer["results"]["bindings"]), key=repr)
 
@@ -77,16 +87,36 @@ def test_every_canned_query_answers_alike_on_the_remote_store(runner, settings, 
         far = runner.invoke(app, ["query", "--canned", name, "--format", "json", "--store-url", remote["store_url"]])
         assert local.exit_code == 0 and far.exit_code == 0, (name, far.stderr)
         far_rows, local_rows = _rows(json.loads(far.stdout), query.text), _rows(json.loads(local.stdout), query.text)
-        assert far_rows == local_rows, (name, "only remote:", [r for r in far_rows if r not in local_rows][:2],
-                                        "only embedded:", [r for r in local_rows if r not in far_rows][:2])
+        assert far_rows == local_rows, (
+            name,
+            "only remote:",
+            [r for r in far_rows if r not in local_rows][:2],
+            "only embedded:",
+            [r for r in local_rows if r not in far_rows][:2],
+        )
 
 
 def test_kg_query_on_a_remote_store_reports_bad_queries_and_formats(runner, remote):
     bad = runner.invoke(app, ["query", "--store-url", remote["store_url"], "SELECT ?x WHERE { ?x ?y }"])
     assert bad.exit_code == 2 and "bad query" in bad.stderr
-    wrong = runner.invoke(app, ["query", "--store-url", remote["store_url"], "--format", "turtle", "SELECT * WHERE { ?s ?p ?o }"])
+    wrong = runner.invoke(
+        app, ["query", "--store-url", remote["store_url"], "--format", "turtle", "SELECT * WHERE { ?s ?p ?o }"]
+    )
     assert wrong.exit_code == 2 and "does not fit" in wrong.stderr
-    page = runner.invoke(app, ["query", "--store-url", remote["store_url"], "--canned", "activities-by-taxon", "--page", "1", "--format", "csv"])
+    page = runner.invoke(
+        app,
+        [
+            "query",
+            "--store-url",
+            remote["store_url"],
+            "--canned",
+            "activities-by-taxon",
+            "--page",
+            "1",
+            "--format",
+            "csv",
+        ],
+    )
     assert page.exit_code == 0 and len(page.stdout.strip().splitlines()) == 1 + 100
 
 
@@ -103,8 +133,12 @@ def test_kg_serve_on_a_remote_store_answers_over_http_and_refuses_writes(setting
         assert page.status_code == 200 and "Uncia uncia" in page.text
         feed = httpx.get(base + "/informea/Decisions", params={"$format": "json"}, timeout=30)
         assert feed.status_code == 200
-        write = httpx.post(base + "/sparql", content="INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }",
-                           headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer t0ken"}, timeout=30)
+        write = httpx.post(
+            base + "/sparql",
+            content="INSERT DATA { GRAPH <urn:x> { <urn:a> <urn:b> <urn:c> } }",
+            headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer t0ken"},
+            timeout=30,
+        )
         assert write.status_code == 403 and write.json()["type"].endswith("#remote-store-read-only")
 
 
@@ -114,11 +148,19 @@ def test_kg_serve_refuses_to_start_on_an_empty_or_unreachable_store(tmp_path):
     if available("oxigraph"):
         pytest.skip(available("oxigraph"))
     with oxigraph_server(tmp_path) as empty:
-        started = subprocess.run([sys.executable, "-m", "kg", "serve", "--store-url", empty.query_url, "--port", str(free_port())],
-                                 capture_output=True, text=True, timeout=60)
+        started = subprocess.run(
+            [sys.executable, "-m", "kg", "serve", "--store-url", empty.query_url, "--port", str(free_port())],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert started.returncode == 3 and "nothing is published" in started.stderr
-    unreachable = subprocess.run([sys.executable, "-m", "kg", "serve", "--store-url", f"http://127.0.0.1:{free_port()}/q"],
-                                 capture_output=True, text=True, timeout=60)
+    unreachable = subprocess.run(
+        [sys.executable, "-m", "kg", "serve", "--store-url", f"http://127.0.0.1:{free_port()}/q"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert unreachable.returncode == 4 and "cannot be read" in unreachable.stderr
 
 
@@ -147,7 +189,11 @@ class FaultyProxy:
 
             def _forward(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0) or 0))
-                upload = self.command == "PUT" or b"INSERT" in body[:200] or self.headers.get("content-type", "").startswith("application/n-triples")
+                upload = (
+                    self.command == "PUT"
+                    or b"INSERT" in body[:200]
+                    or self.headers.get("content-type", "").startswith("application/n-triples")
+                )
                 if upload and self.command != "GET":
                     proxy.uploads += 1
                     time.sleep(proxy.delay)
@@ -157,7 +203,9 @@ class FaultyProxy:
                         self.wfile.write(b"injected failure")
                         return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                answer = httpx.request(self.command, proxy.target + self.path, content=body, headers=headers, timeout=60)
+                answer = httpx.request(
+                    self.command, proxy.target + self.path, content=body, headers=headers, timeout=60
+                )
                 self.send_response(answer.status_code)
                 for key, value in answer.headers.items():
                     if key.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
@@ -197,8 +245,9 @@ def _published_state(remote: dict) -> tuple:
 @pytest.fixture(scope="module")
 def smaller_build(tmp_path_factory):
     """A second, different build (one source file fewer), to publish over the session's."""
-    from tests.conftest import PROJECT_DIR
     import shutil
+
+    from tests.conftest import PROJECT_DIR
 
     root = tmp_path_factory.mktemp("smaller")
     for folder in ("ontology", "data", "queries"):
@@ -213,8 +262,14 @@ def test_a_failed_push_leaves_the_published_graphs_intact(remote, smaller_build)
     before = _published_state(remote)
     for failing in (1, 5):  # the first upload, and one in the middle of the push
         with FaultyProxy(remote["store_url"].rsplit("/", 1)[0], fail_upload=failing) as proxy:
-            faulty = Settings(**{**remote, "store_url": proxy.url(remote["store_url"]), "update_url": proxy.url(remote["update_url"]),
-                                 "gsp_url": proxy.url(remote["gsp_url"])})
+            faulty = Settings(
+                **{
+                    **remote,
+                    "store_url": proxy.url(remote["store_url"]),
+                    "update_url": proxy.url(remote["update_url"]),
+                    "gsp_url": proxy.url(remote["gsp_url"]),
+                }
+            )
             with pytest.raises(publish.PublishFailed, match="remote store is unchanged"):
                 asyncio.run(publish.publish(smaller_build.store_dir, Endpoints.from_settings(faulty)))
         assert _published_state(remote) == before  # same release, same graphs and sizes, no staging left
@@ -223,10 +278,17 @@ def test_a_failed_push_leaves_the_published_graphs_intact(remote, smaller_build)
 def test_a_killed_push_leaves_the_published_graphs_intact_and_the_next_push_cleans_up(remote, settings, smaller_build):
     before = _published_state(remote)
     with FaultyProxy(remote["store_url"].rsplit("/", 1)[0], delay=0.5) as proxy:
-        env = _env(remote) | {"KG_STORE_URL": proxy.url(remote["store_url"]), "KG_UPDATE_URL": proxy.url(remote["update_url"]),
-                              "KG_GSP_URL": proxy.url(remote["gsp_url"]) or ""}
-        pushing = subprocess.Popen([sys.executable, "-m", "kg", "publish", "--store", str(smaller_build.store_dir)], env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = _env(remote) | {
+            "KG_STORE_URL": proxy.url(remote["store_url"]),
+            "KG_UPDATE_URL": proxy.url(remote["update_url"]),
+            "KG_GSP_URL": proxy.url(remote["gsp_url"]) or "",
+        }
+        pushing = subprocess.Popen(
+            [sys.executable, "-m", "kg", "publish", "--store", str(smaller_build.store_dir)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while proxy.uploads < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -235,9 +297,17 @@ def test_a_killed_push_leaves_the_published_graphs_intact_and_the_next_push_clea
     publication, published, staging = _published_state(remote)
     assert (publication, published) == before[:2] and staging  # the push died half-way: its staging graphs are left
     env = _env(remote) | {"KG_GSP_URL": remote["gsp_url"] or ""}
-    for store_dir in (smaller_build.store_dir, settings.store_dir):  # publish the smaller build, then the session's again
-        pushed = subprocess.run([sys.executable, "-m", "kg", "publish", "--store", str(store_dir)], env=env,
-                                capture_output=True, text=True, timeout=300)
+    for store_dir in (
+        smaller_build.store_dir,
+        settings.store_dir,
+    ):  # publish the smaller build, then the session's again
+        pushed = subprocess.run(
+            [sys.executable, "-m", "kg", "publish", "--store", str(store_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert pushed.returncode == 0, pushed.stderr
         publication, published, staging = _published_state(remote)
         assert not staging
@@ -249,8 +319,11 @@ def test_a_switch_that_fails_half_way_is_undone(remote, smaller_build, monkeypat
     """The switching update fails after its first operations (Virtuoso keeps those; Oxigraph rolls back): undone."""
     before = _published_state(remote)
     real = publish.switch_operations
-    monkeypatch.setattr(publish, "switch_operations",
-                        lambda *args: [*real(*args)[:-1], "DROP GRAPH <urn:kg:test:no-such-graph>", real(*args)[-1]])
+    monkeypatch.setattr(
+        publish,
+        "switch_operations",
+        lambda *args: [*real(*args)[:-1], "DROP GRAPH <urn:kg:test:no-such-graph>", real(*args)[-1]],
+    )
     with pytest.raises(publish.PublishFailed, match="switch was refused .* and undone"):
         asyncio.run(publish.publish(smaller_build.store_dir, Endpoints.from_settings(Settings(**remote))))
     publication, published, staging = _published_state(remote)
@@ -259,7 +332,9 @@ def test_a_switch_that_fails_half_way_is_undone(remote, smaller_build, monkeypat
 
 def test_publishing_without_a_graph_store_endpoint_uses_insert_data(remote, settings):
     before = _published_state(remote)
-    report = asyncio.run(publish.publish(settings.store_dir, Endpoints.from_settings(Settings(**{**remote, "gsp_url": None}))))
+    report = asyncio.run(
+        publish.publish(settings.store_dir, Endpoints.from_settings(Settings(**{**remote, "gsp_url": None})))
+    )
     assert report.quads == sum(n for g, n in before[1].items() if g != PUBLICATION)
     assert _published_state(remote) == before
 
@@ -285,8 +360,10 @@ def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings
     def etags(bases: list[str]) -> set[str]:
         return {httpx.get(base + "/queries/taxa-listed-by-both", timeout=30).headers["etag"] for base in bases}
 
-    with serve(settings.store_dir, "--store-url", remote["store_url"]) as first, \
-            serve(settings.store_dir, "--store-url", remote["store_url"]) as second:
+    with (
+        serve(settings.store_dir, "--store-url", remote["store_url"]) as first,
+        serve(settings.store_dir, "--store-url", remote["store_url"]) as second,
+    ):
         before = etags([first, second])
         assert len(before) == 1
         try:
@@ -295,7 +372,9 @@ def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings
             while (now := etags([first, second])) & before and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert len(now) == 1 and not now & before  # both switched to the new release
-            graphs = httpx.get(second + "/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}, timeout=30)
+            graphs = httpx.get(
+                second + "/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}, timeout=30
+            )
             names = {row["g"]["value"] for row in graphs.json()["results"]["bindings"]}
             assert "https://w3id.org/mea-kg/graph/jwp" in names
             assert "https://w3id.org/mea-kg/graph/keywords" not in names  # the new build has no keywords graph
@@ -310,17 +389,31 @@ def test_a_push_sends_each_graph_whole_whatever_the_order_of_the_release_dump(re
     interleaved = ox.Store()
     interleaved.load("\n".join(lines).encode(), format=ox.RdfFormat.N_QUADS)
     store.publish(tmp_path / "store", interleaved, {"id": store.new_release_id()})
-    graphs = [line.rsplit(" ", 2)[-2] for line in (tmp_path / "store" / "current" / store.DATASET).read_text().splitlines()]
-    assert 1 + sum(a != b for a, b in zip(graphs, graphs[1:])) > 10 * len(set(graphs))  # the dump interleaves its graphs
+    graphs = [
+        line.rsplit(" ", 2)[-2] for line in (tmp_path / "store" / "current" / store.DATASET).read_text().splitlines()
+    ]
+    assert 1 + sum(a != b for a, b in zip(graphs, graphs[1:])) > 10 * len(
+        set(graphs)
+    )  # the dump interleaves its graphs
     before = _published_state(remote)
     with FaultyProxy(remote["store_url"].rsplit("/", 1)[0]) as proxy:
-        counted = Settings(**{**remote, "store_url": proxy.url(remote["store_url"]), "update_url": proxy.url(remote["update_url"]),
-                              "gsp_url": proxy.url(remote["gsp_url"])})
+        counted = Settings(
+            **{
+                **remote,
+                "store_url": proxy.url(remote["store_url"]),
+                "update_url": proxy.url(remote["update_url"]),
+                "gsp_url": proxy.url(remote["gsp_url"]),
+            }
+        )
         steps: list[str] = []
-        report = asyncio.run(publish.publish(tmp_path / "store", Endpoints.from_settings(counted), on_step=steps.append))
+        report = asyncio.run(
+            publish.publish(tmp_path / "store", Endpoints.from_settings(counted), on_step=steps.append)
+        )
     loads = [step for step in steps if step.startswith("load ")]
     assert len(loads) == len(set(loads)) == len(report.graphs) == len(set(graphs))
-    assert proxy.uploads <= 2 * len(report.graphs)  # one upload per graph (digest auth may answer each first with a 401)
+    assert proxy.uploads <= 2 * len(
+        report.graphs
+    )  # one upload per graph (digest auth may answer each first with a 401)
     assert report.quads == len(lines)
     asyncio.run(publish.publish(settings.store_dir, Endpoints.from_settings(Settings(**remote))))
     assert _published_state(remote) == before

@@ -45,7 +45,10 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 owl.check(dataset)
         with timer("docs"):
             ontology = rdflib.Graph().parse(settings.ontology_file)
-            documents = {store.ONTOLOGY_DOCS: docs.html(ontology), store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology))}
+            documents = {
+                store.ONTOLOGY_DOCS: docs.html(ontology),
+                store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology)),
+            }
         with timer("store"):
             manifest = {
                 "id": store.new_release_id(),

@@ -74,12 +74,25 @@ class Parameter:
             raise ValueError(f"parameter {self.name!r} must be {_EXPECTED[self.type]}, not {raw!r}") from None
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "type": self.type, "description": self.description, "default": self.default,
-                "enum": list(self.enum), "required": self.required}
+        return {
+            "name": self.name,
+            "type": self.type,
+            "description": self.description,
+            "default": self.default,
+            "enum": list(self.enum),
+            "required": self.required,
+        }
 
 
-_EXPECTED = {"iri": "an absolute IRI", "date": "a date (YYYY-MM-DD)", "integer": "an integer", "boolean": "true or false",
-             "string": "a string", "literal-en": "a string", "literal-fr": "a string"}
+_EXPECTED = {
+    "iri": "an absolute IRI",
+    "date": "a date (YYYY-MM-DD)",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "string": "a string",
+    "literal-en": "a string",
+    "literal-fr": "a string",
+}
 
 
 @dataclass(frozen=True)
@@ -100,8 +113,13 @@ class CannedQuery:
     driver_keys: str | None = None
     """The page driver without its ``ORDER BY STR(?v)``: :mod:`kg.paging` sorts the values itself."""
 
-    def page(self, number: int, *, among: list[ox.NamedNode | ox.Literal] | None = None,
-             bindings: dict[str, ox.NamedNode | ox.Literal] | None = None) -> str:
+    def page(
+        self,
+        number: int,
+        *,
+        among: list[ox.NamedNode | ox.Literal] | None = None,
+        bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    ) -> str:
         """The query text for page ``number`` (1-based): one row more than a page, to tell whether another follows.
 
         With ``among`` (the driver's first values), only the rows of those values are evaluated; ``bindings``
@@ -118,8 +136,9 @@ class CannedQuery:
         known = {p.name: p for p in self.params}
         unknown = sorted(set(values) - set(known) - RESERVED)
         if unknown:
-            raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for {self.name}; "
-                             f"it takes: {', '.join(known) or 'none'}")
+            raise ValueError(
+                f"unknown parameter(s) {', '.join(unknown)} for {self.name}; it takes: {', '.join(known) or 'none'}"
+            )
         bound = {}
         for name, param in known.items():
             raw = values.get(name, param.default)
@@ -131,8 +150,13 @@ class CannedQuery:
         return bound
 
     def as_dict(self) -> dict:
-        return {"name": self.name, "summary": self.summary, "description": self.description, "tags": list(self.tags),
-                "parameters": [p.as_dict() for p in self.params]}
+        return {
+            "name": self.name,
+            "summary": self.summary,
+            "description": self.description,
+            "tags": list(self.tags),
+            "parameters": [p.as_dict() for p in self.params],
+        }
 
 
 def _variable(name: str) -> str:
@@ -164,14 +188,29 @@ def read(path: Path) -> CannedQuery:
         spec = spec or {}
         if spec.get("type", "string") not in TYPES:
             raise ValueError(f"{path}: parameter {name!r} has unknown type {spec.get('type')!r}")
-        params.append(Parameter(name, spec.get("type", "string"), spec.get("description", ""),
-                                None if spec.get("default") is None else str(spec["default"]),
-                                tuple(str(v) for v in spec.get("enum", ())), bool(spec.get("required", False))))
+        params.append(
+            Parameter(
+                name,
+                spec.get("type", "string"),
+                spec.get("description", ""),
+                None if spec.get("default") is None else str(spec["default"]),
+                tuple(str(v) for v in spec.get("enum", ())),
+                bool(spec.get("required", False)),
+            )
+        )
     page_size = meta.get("pagination", PAGE_SIZE)
     if not isinstance(page_size, int) or page_size < 1:
         raise ValueError(f"{path}: pagination must be a positive number of rows")
-    return CannedQuery(path.stem, str(meta.get("summary", "")), str(meta.get("description", "")).strip(), text,
-                       tuple(params), tuple(meta.get("tags") or ()), page_size, *_driver(text, meta.get("page-driver"), path))
+    return CannedQuery(
+        path.stem,
+        str(meta.get("summary", "")),
+        str(meta.get("description", "")).strip(),
+        text,
+        tuple(params),
+        tuple(meta.get("tags") or ()),
+        page_size,
+        *_driver(text, meta.get("page-driver"), path),
+    )
 
 
 def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | None, str | None]:
@@ -180,7 +219,7 @@ def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | No
     if driver is None:
         return None, None, None
     form = query_form(text)
-    full = text[:form[1]] + str(driver) if form else str(driver)
+    full = text[: form[1]] + str(driver) if form else str(driver)
     try:
         result = ox.Store().query(full)
     except SyntaxError as err:
@@ -190,7 +229,9 @@ def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | No
     variable = result.variables[0].value
     keys, order = split_order(full)
     if order != ["ORDER", "BY", "STR", "(", f"?{variable}", ")"]:
-        raise ValueError(f"{path}: page-driver must end with ORDER BY STR(?{variable}), the order kg.paging sorts its values in")
+        raise ValueError(
+            f"{path}: page-driver must end with ORDER BY STR(?{variable}), the order kg.paging sorts its values in"
+        )
     return full, variable, keys
 
 

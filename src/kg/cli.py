@@ -20,14 +20,14 @@ from rich.console import Console
 from rich.table import Table
 
 from . import build as build_module
-from . import publish as publish_module
 from . import catalogue, engine, paging, store
+from . import publish as publish_module
 from .catalogue import CannedQuery
+from .config import Settings
+from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 from .formats import Format, Kind
 from .namespaces import PREFIXES
-from .config import Settings
 from .owl import Inconsistent
-from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 from .remote import Endpoints, RemoteStore
 from .workers import PoolUnavailable, QueryTimeout, WorkerError
 
@@ -35,14 +35,31 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the 
 KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
 
-StoreOption = Annotated[Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")]
-StoreUrlOption = Annotated[str | None, typer.Option("--store-url", envvar="KG_STORE_URL", show_envvar=True,
-                                                    help="SPARQL query endpoint of a remote store to use instead of the embedded one "
-                                                         "(credentials: $KG_REMOTE_USER, $KG_REMOTE_PASSWORD, $KG_REMOTE_AUTH).")]
-UpdateUrlOption = Annotated[str | None, typer.Option("--update-url", envvar="KG_UPDATE_URL", show_envvar=True,
-                                                     help="SPARQL Update endpoint of the remote store.")]
-GspUrlOption = Annotated[str | None, typer.Option("--gsp-url", envvar="KG_GSP_URL", show_envvar=True,
-                                                  help="Graph Store Protocol endpoint of the remote store.")]
+StoreOption = Annotated[
+    Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")
+]
+StoreUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store-url",
+        envvar="KG_STORE_URL",
+        show_envvar=True,
+        help="SPARQL query endpoint of a remote store to use instead of the embedded one "
+        "(credentials: $KG_REMOTE_USER, $KG_REMOTE_PASSWORD, $KG_REMOTE_AUTH).",
+    ),
+]
+UpdateUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--update-url", envvar="KG_UPDATE_URL", show_envvar=True, help="SPARQL Update endpoint of the remote store."
+    ),
+]
+GspUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--gsp-url", envvar="KG_GSP_URL", show_envvar=True, help="Graph Store Protocol endpoint of the remote store."
+    ),
+]
 MAX_FINDINGS_SHOWN = 50
 
 
@@ -57,7 +74,9 @@ def _settings(store_dir: Path | None, **remote: str | None) -> Settings:
 
 def fail(message: str, code: int) -> NoReturn:
     err.print("[bold red]error:[/] ", end="")
-    err.print(message, highlight=False, soft_wrap=True, markup=False, emoji=False)  # the message verbatim: no [..] markup
+    err.print(
+        message, highlight=False, soft_wrap=True, markup=False, emoji=False
+    )  # the message verbatim: no [..] markup
     raise typer.Exit(code)
 
 
@@ -77,15 +96,20 @@ def run_build(settings: Settings) -> build_module.BuildReport:
     except (BuildLocked, Inconsistent) as e:
         fail(str(e), 1)
     except OSError as e:  # the disk is full, or the store directory cannot be written
-        fail(f"cannot write the store: {e.strerror or e}{f' ({e.filename})' if e.filename else ''}; "
-             "the previous store is unchanged", 1)
+        fail(
+            f"cannot write the store: {e.strerror or e}{f' ({e.filename})' if e.filename else ''}; "
+            "the previous store is unchanged",
+            1,
+        )
     return report
 
 
 @app.command("build")
 def build_command(
     store_dir: StoreOption = None,
-    owl_check: Annotated[bool, typer.Option("--owl-check/--no-owl-check", help="Check consistency with HermiT.")] = True,
+    owl_check: Annotated[
+        bool, typer.Option("--owl-check/--no-owl-check", help="Check consistency with HermiT.")
+    ] = True,
 ) -> None:
     """Load ontology + data, validate (SHACL, QC), reason, check with HermiT, and swap in a new store atomically."""
     settings = _settings(store_dir)
@@ -103,10 +127,18 @@ def build_command(
 @app.command("query")
 def query_command(
     query: Annotated[str | None, typer.Argument(help="SPARQL text, or @path/to/file.rq")] = None,
-    format: Annotated[Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")] = None,
-    canned: Annotated[str | None, typer.Option("--canned", help="Run the canned query of this name (see `kg queries`).")] = None,
-    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="A canned query parameter, name=value (repeatable).")] = None,
-    page: Annotated[int | None, typer.Option("--page", min=1, help="Only this page of a canned query's answer (100 rows a page).")] = None,
+    format: Annotated[
+        Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")
+    ] = None,
+    canned: Annotated[
+        str | None, typer.Option("--canned", help="Run the canned query of this name (see `kg queries`).")
+    ] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="A canned query parameter, name=value (repeatable).")
+    ] = None,
+    page: Annotated[
+        int | None, typer.Option("--page", min=1, help="Only this page of a canned query's answer (100 rows a page).")
+    ] = None,
     store_dir: StoreOption = None,
     store_url: StoreUrlOption = None,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store's answer.")] = 60.0,
@@ -146,8 +178,12 @@ def query_command(
         sys.stdout.buffer.write(b"\n")
 
 
-def _remote_query(settings: Settings, request: engine.Request, answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]],
-                  timeout: float) -> engine.Answer:
+def _remote_query(
+    settings: Settings,
+    request: engine.Request,
+    answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]],
+    timeout: float,
+) -> engine.Answer:
     """Answer ``request`` (through ``answer_with``) on the remote store of ``settings`` as the service does;
     failures exit 2, 3 or 4."""
 
@@ -169,7 +205,9 @@ def _remote_query(settings: Settings, request: engine.Request, answer_with: Call
         fail(str(e), 4)
 
 
-def _canned(settings: Settings, name: str, params: list[str], page: int | None = None) -> tuple[str, dict, int, CannedQuery | None]:
+def _canned(
+    settings: Settings, name: str, params: list[str], page: int | None = None
+) -> tuple[str, dict, int, CannedQuery | None]:
     """A canned query's text (of one page, with ``page``), its bindings, the most rows to print, and the query when paged."""
     queries = catalogue.load(settings.queries_dir)
     if name not in queries:
@@ -184,7 +222,12 @@ def _canned(settings: Settings, name: str, params: list[str], page: int | None =
         query = queries[name]
         if page is None:
             return query.text, query.bindings(values), 10**9, None
-        return query.page(page), query.bindings(values), query.page_size, query  # the page's extra row only tells whether one follows
+        return (
+            query.page(page),
+            query.bindings(values),
+            query.page_size,
+            query,
+        )  # the page's extra row only tells whether one follows
     except ValueError as e:
         fail(str(e), 2)
 
@@ -225,7 +268,14 @@ def _open(settings: Settings):
 
 @app.command("export")
 def export_command(
-    format: Annotated[Format, typer.Option("--format", "-f", help="turtle, ntriples, jsonld, rdfxml (the merged graph) or nquads, trig (every named graph).")] = Format.NQUADS,
+    format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="turtle, ntriples, jsonld, rdfxml (the merged graph) or nquads, trig (every named graph).",
+        ),
+    ] = Format.NQUADS,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     store_dir: StoreOption = None,
 ) -> None:
@@ -233,7 +283,11 @@ def export_command(
     if not format.is_graph:
         fail(f"{format.value} is a results format; export takes turtle, ntriples, jsonld, rdfxml, nquads or trig", 2)
     graph_store = _open(_settings(store_dir))
-    data = graph_store if format.kind is Kind.DATASET else graph_store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    data = (
+        graph_store
+        if format.kind is Kind.DATASET
+        else graph_store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    )
     prefixes = PREFIXES if format in (Format.TURTLE, Format.TRIG) else None
     try:
         with open(output, "wb") if output else contextlib.nullcontext(sys.stdout.buffer) as out:
@@ -248,14 +302,27 @@ def export_command(
 def serve_command(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    query_timeout: Annotated[float, typer.Option("--query-timeout", help="Seconds before a query is stopped (503).")] = 30.0,
+    query_timeout: Annotated[
+        float, typer.Option("--query-timeout", help="Seconds before a query is stopped (503).")
+    ] = 30.0,
     store_dir: StoreOption = None,
-    workers: Annotated[int | None, typer.Option(help="Query worker processes (default: CPU count, at least 2).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Query worker processes (default: CPU count, at least 2).")
+    ] = None,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) one answer returns.")] = 100_000,
     cache_mb: Annotated[int, typer.Option("--cache-mb", help="Memory for cached answers (0: no cache).")] = 64,
-    update_token: Annotated[str | None, typer.Option("--update-token", envvar="KG_UPDATE_TOKEN", show_envvar=True,
-                                                     help="Enable SPARQL Update and Graph Store writes for this bearer token.")] = None,
-    allow_service: Annotated[list[str] | None, typer.Option("--allow-service", help="An endpoint SERVICE/LOAD may reach (repeatable).")] = None,
+    update_token: Annotated[
+        str | None,
+        typer.Option(
+            "--update-token",
+            envvar="KG_UPDATE_TOKEN",
+            show_envvar=True,
+            help="Enable SPARQL Update and Graph Store writes for this bearer token.",
+        ),
+    ] = None,
+    allow_service: Annotated[
+        list[str] | None, typer.Option("--allow-service", help="An endpoint SERVICE/LOAD may reach (repeatable).")
+    ] = None,
     store_url: StoreUrlOption = None,
     update_url: UpdateUrlOption = None,
     gsp_url: GspUrlOption = None,
@@ -269,8 +336,15 @@ def serve_command(
 
     from .api.main import create_app
 
-    overrides = {"host": host, "port": port, "query_timeout": query_timeout, "max_rows": max_rows, "cache_mb": cache_mb,
-                 "update_token": update_token, "service_allowlist": allow_service or []}
+    overrides = {
+        "host": host,
+        "port": port,
+        "query_timeout": query_timeout,
+        "max_rows": max_rows,
+        "cache_mb": cache_mb,
+        "update_token": update_token,
+        "service_allowlist": allow_service or [],
+    }
     if workers is not None:
         overrides["workers"] = workers
     if store_dir is not None:
@@ -291,12 +365,21 @@ def serve_command(
             store.verify(settings.store_dir)
         except (StoreMissing, StoreCorrupt) as e:
             fail(str(e), 3)
-    err.print(f"serving {served} on http://{host}:{port}/sparql "
-              f"(updates {'enabled' if update_token and not settings.store_url else 'disabled'}, timeout {query_timeout:g} s)")
+    err.print(
+        f"serving {served} on http://{host}:{port}/sparql "
+        f"(updates {'enabled' if update_token and not settings.store_url else 'disabled'}, timeout {query_timeout:g} s)"
+    )
     # Keep idle connections longer than clients do (httpx and requests reuse theirs for 5 s, uvicorn's own
     # default): a server closing one just as a client reuses it fails that request with no status.
-    uvicorn.run(create_app(settings), host=host, port=port, server_header=False, log_level="warning",
-                timeout_graceful_shutdown=5, timeout_keep_alive=KEEP_ALIVE_S)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        server_header=False,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+        timeout_keep_alive=KEEP_ALIVE_S,
+    )
 
 
 def _published(settings: Settings) -> str:
@@ -316,13 +399,23 @@ def _published(settings: Settings) -> str:
 
 @app.command("publish")
 def publish_command(
-    store_url: Annotated[str, typer.Option("--store-url", envvar="KG_STORE_URL", show_envvar=True,
-                                           help="SPARQL query endpoint of the remote store.")],
-    update_url: Annotated[str, typer.Option("--update-url", envvar="KG_UPDATE_URL", show_envvar=True,
-                                            help="SPARQL Update endpoint of the remote store.")],
+    store_url: Annotated[
+        str,
+        typer.Option(
+            "--store-url", envvar="KG_STORE_URL", show_envvar=True, help="SPARQL query endpoint of the remote store."
+        ),
+    ],
+    update_url: Annotated[
+        str,
+        typer.Option(
+            "--update-url", envvar="KG_UPDATE_URL", show_envvar=True, help="SPARQL Update endpoint of the remote store."
+        ),
+    ],
     gsp_url: GspUrlOption = None,
     store_dir: StoreOption = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds one request to the remote store may take.")] = 600.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds one request to the remote store may take.")
+    ] = 600.0,
 ) -> None:
     """Push the current build to a remote store: load fresh graphs, check them, then switch in one update.
 
@@ -335,12 +428,21 @@ def publish_command(
         run_build(settings)
     try:
         with err.status("publishing…") as status:
-            report = asyncio.run(publish_module.publish(settings.store_dir, Endpoints.from_settings(settings), timeout=timeout,
-                                                        on_step=lambda step: status.update(f"{step}…")))
+            report = asyncio.run(
+                publish_module.publish(
+                    settings.store_dir,
+                    Endpoints.from_settings(settings),
+                    timeout=timeout,
+                    on_step=lambda step: status.update(f"{step}…"),
+                )
+            )
     except publish_module.PublishFailed as e:
         fail(str(e), 1)
     except (StoreMissing, StoreCorrupt) as e:
         fail(str(e), 3)
-    err.print(f"published {report.release} ({report.quads} triples in {len(report.graphs)} graphs; "
-              f"previously {report.previous or 'nothing'}) to {settings.store_url}", highlight=False)
+    err.print(
+        f"published {report.release} ({report.quads} triples in {len(report.graphs)} graphs; "
+        f"previously {report.previous or 'nothing'}) to {settings.store_url}",
+        highlight=False,
+    )
     err.print("  ".join(f"{step} {secs:.2f}s" for step, secs in report.seconds.items()), highlight=False)

@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import logging
 import re
+
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS
 
 from .namespaces import MEA
 
-_ENTITY = re.compile(r'(<div class="property entity" id="([^"]+)">)(\s*<h3>.{0,600}?<code>' + re.escape(MEA) + r'(\w+)</code>)', re.S)
-DIAGRAM_SCRIPT = '<script src="/static/mermaid/mermaid.min.js"></script><script>mermaid.initialize({startOnLoad: true});</script>'
+_ENTITY = re.compile(
+    r'(<div class="property entity" id="([^"]+)">)(\s*<h3>.{0,600}?<code>' + re.escape(MEA) + r"(\w+)</code>)", re.S
+)
+DIAGRAM_SCRIPT = (
+    '<script src="/static/mermaid/mermaid.min.js"></script><script>mermaid.initialize({startOnLoad: true});</script>'
+)
 
 
 def class_diagram(graph: rdflib.Graph) -> str:
     """A Mermaid ``classDiagram`` of the ``mea:`` classes: subclass links, and each object property whose
     domain and range are both ``mea:`` classes."""
+
     def local(term: rdflib.term.Node) -> str | None:
-        return str(term)[len(MEA):] if isinstance(term, rdflib.URIRef) and str(term).startswith(MEA) else None
+        return str(term)[len(MEA) :] if isinstance(term, rdflib.URIRef) and str(term).startswith(MEA) else None
 
     classes = sorted(name for name in map(local, graph.subjects(RDF.type, OWL.Class)) if name)
     lines = ["classDiagram", "  direction LR"]
@@ -57,8 +63,10 @@ def html(ontology: rdflib.Graph) -> str:
             english.add(triple)
     page = OntPub(ontology=english).make_html()
     diagram = class_diagram(ontology)
-    figure = (f'<section id="diagram"><h2>Class diagram</h2><p>The classes of the ontology, their subclass links and the '
-              f'object properties between them (generated from the ontology).</p><pre class="mermaid">\n{diagram}</pre></section>')
+    figure = (
+        f'<section id="diagram"><h2>Class diagram</h2><p>The classes of the ontology, their subclass links and the '
+        f'object properties between them (generated from the ontology).</p><pre class="mermaid">\n{diagram}</pre></section>'
+    )
     page = _ENTITY.sub(_anchor_by_local_name, page)
     page = page.replace('<div class="section" id="classes">', figure + '<div class="section" id="classes">', 1)
     return page.replace("</body>", DIAGRAM_SCRIPT + "</body>", 1)

@@ -96,8 +96,14 @@ def _capped_solutions(result: ox.QuerySolutions, request: Request, fmt: Format) 
     return Answer(results.write_solutions(variables, rows[: request.max_rows], fmt), fmt, truncated)
 
 
-def query(store: ox.Store, text: str, *, format: Format | None = None,
-          bindings: dict[str, ox.NamedNode | ox.Literal] | None = None, max_rows: int = 10**9) -> Answer:
+def query(
+    store: ox.Store,
+    text: str,
+    *,
+    format: Format | None = None,
+    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    max_rows: int = 10**9,
+) -> Answer:
     """Evaluate ``text`` over the union of all graphs; ``format`` defaults by query form.
 
     Raises SyntaxError for a malformed query and ValueError when ``format`` does not fit the query form.
@@ -109,19 +115,32 @@ def query(store: ox.Store, text: str, *, format: Format | None = None,
         raise ValueError(format_mismatch(format, e.kind)) from None
 
 
-def request_for(text: str, *, format: Format | None = None, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
-                max_rows: int = 10**9) -> Request:
+def request_for(
+    text: str,
+    *,
+    format: Format | None = None,
+    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    max_rows: int = 10**9,
+) -> Request:
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
-    chosen = {} if format is None else {"results_format": None if format.is_graph else format,
-                                         "graph_format": format if format.is_graph else None}
+    chosen = (
+        {}
+        if format is None
+        else {
+            "results_format": None if format.is_graph else format,
+            "graph_format": format if format.is_graph else None,
+        }
+    )
     return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
 
 
 def format_mismatch(format: Format, kind: Kind) -> str:
     """Why ``format`` cannot carry an answer of ``kind``, with the formats that can."""
     wanted = "SELECT/ASK results" if kind is Kind.RESULTS else "a graph"
-    return (f"format {format.value!r} does not fit {wanted}; use one of "
-            f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (kind is Kind.RESULTS))}")
+    return (
+        f"format {format.value!r} does not fit {wanted}; use one of "
+        f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (kind is Kind.RESULTS))}"
+    )
 
 
 def _run(store: ox.Store, request: Request) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

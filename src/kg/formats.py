@@ -74,7 +74,11 @@ DEFAULTS = {Kind.RESULTS: Format.JSON, Kind.GRAPH: Format.TURTLE, Kind.DATASET: 
 """What ``*/*``, a missing Accept header, or a browser's ``text/html`` gets."""
 
 # A dataset can always be answered in a dataset format; a graph also in the dataset formats.
-_ACCEPTABLE_KINDS = {Kind.RESULTS: (Kind.RESULTS,), Kind.GRAPH: (Kind.GRAPH, Kind.DATASET), Kind.DATASET: (Kind.DATASET,)}
+_ACCEPTABLE_KINDS = {
+    Kind.RESULTS: (Kind.RESULTS,),
+    Kind.GRAPH: (Kind.GRAPH, Kind.DATASET),
+    Kind.DATASET: (Kind.DATASET,),
+}
 
 
 def formats_of(kind: Kind) -> list[Format]:

@@ -23,12 +23,17 @@ def context(ontology: rdflib.Graph) -> dict:
             iri = str(term)
             if not iri.startswith(MEA):
                 continue
-            name = iri[len(MEA):]
+            name = iri[len(MEA) :]
             ranges = [str(r) for r in ontology.objects(term, RDFS.range)]
             if kind == OWL.ObjectProperty:
                 terms[name] = {"@id": f"mea:{name}", "@type": "@id"}
-            elif kind == OWL.DatatypeProperty and len(ranges) == 1 and ranges[0].startswith(str(XSD)) and ranges[0] != str(XSD.string):
-                terms[name] = {"@id": f"mea:{name}", "@type": f"xsd:{ranges[0][len(str(XSD)):]}"}
+            elif (
+                kind == OWL.DatatypeProperty
+                and len(ranges) == 1
+                and ranges[0].startswith(str(XSD))
+                and ranges[0] != str(XSD.string)
+            ):
+                terms[name] = {"@id": f"mea:{name}", "@type": f"xsd:{ranges[0][len(str(XSD)) :]}"}
             else:
                 terms[name] = f"mea:{name}"
     return {"@context": terms}

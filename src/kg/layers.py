@@ -53,7 +53,9 @@ class ServedDataset:
 
     # -- writes ------------------------------------------------------------------------------------
 
-    def update(self, text: str, *, base_iri: str | None = None, using: list[str] = (), using_named: list[str] = ()) -> None:
+    def update(
+        self, text: str, *, base_iri: str | None = None, using: list[str] = (), using_named: list[str] = ()
+    ) -> None:
         """Apply a SPARQL Update. Raises SyntaxError, DatasetConflict, ReadOnlyGraph, OSError (LOAD)."""
         if using or using_named:
             text = with_using(text, list(using), list(using_named))
@@ -76,7 +78,10 @@ class ServedDataset:
     def add_to_graph(self, graph: str | None, data: bytes, media_type: str, *, base_iri: str | None = None) -> bool:
         """Graph Store POST: merge ``data`` into the graph. Returns whether the graph existed."""
         fmt, existed = _upload_format(media_type), self.has_graph(graph)
-        self._write(lambda scratch: scratch.load(data, format=fmt, base_iri=base_iri, to_graph=_graph_node(graph)), touches=graph)
+        self._write(
+            lambda scratch: scratch.load(data, format=fmt, base_iri=base_iri, to_graph=_graph_node(graph)),
+            touches=graph,
+        )
         return existed
 
     def delete_graph(self, graph: str | None) -> None:
@@ -103,8 +108,10 @@ class ServedDataset:
         change(scratch)
         changed = [g for g, fp in self._built_fingerprints().items() if _fingerprint(scratch, g) != fp]
         if changed:
-            raise ReadOnlyGraph(f"the update would change graphs built from the sources by `kg build`: "
-                                f"{', '.join(f'<{g}>' for g in sorted(changed))}; write to other graphs")
+            raise ReadOnlyGraph(
+                f"the update would change graphs built from the sources by `kg build`: "
+                f"{', '.join(f'<{g}>' for g in sorted(changed))}; write to other graphs"
+            )
         self._save(scratch)
         self.store = scratch
         self.user_version += 1
@@ -117,7 +124,11 @@ class ServedDataset:
     def _save(self, scratch: ox.Store) -> None:
         """Write every quad outside the built graphs to the userdata directory, atomically."""
         self.userdata_dir.mkdir(parents=True, exist_ok=True)
-        user_quads = [q for q in scratch if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in self.built_graphs)]
+        user_quads = [
+            q
+            for q in scratch
+            if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in self.built_graphs)
+        ]
         tmp = self.userdata_dir / f".{USER_GRAPHS}.tmp"
         with open(tmp, "wb") as out:
             ox.serialize(user_quads, out, format=ox.RdfFormat.N_QUADS)

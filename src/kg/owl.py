@@ -36,7 +36,9 @@ def java_executable() -> str:
 
 def defined_classes(store: ox.Store) -> list[str]:
     """The ontology's classes that have an owl:equivalentClass definition."""
-    query = f"SELECT DISTINCT ?c WHERE {{ ?c <{OWL}equivalentClass> ?d FILTER(STRSTARTS(STR(?c), \"{MEA}\")) }} ORDER BY ?c"
+    query = (
+        f'SELECT DISTINCT ?c WHERE {{ ?c <{OWL}equivalentClass> ?d FILTER(STRSTARTS(STR(?c), "{MEA}")) }} ORDER BY ?c'
+    )
     return [row["c"].value for row in store.query(query, use_default_graph_as_union=True)]
 
 
@@ -113,7 +115,6 @@ def _culprit(store: ox.Store, graphs: list[ox.NamedNode]) -> str:
             continue
         return f": without {graph.value} the rest is consistent"
     return ": no single source graph is to blame (the conflict spans graphs)"
-
 
 
 def _java_message(err: Exception) -> str:

@@ -47,11 +47,18 @@ class Section:
 
     def table(self, body: bytes, lang: str) -> dict:
         """The section's rows as cells for the page (text, link, language tag, note)."""
-        rows = [{column: _cell(row, column, lang, column in self.fold) for column in self.columns}
-                for row in json.loads(body)["results"]["bindings"]]
-        return {"name": self.name, "title": self.title[lang], "timeline": self.timeline, "rows": rows,
-                "columns": [(column, labels[lang]) for column, labels in self.columns.items()],
-                "nodes": [row[self.picture] for row in rows] if self.picture else []}
+        rows = [
+            {column: _cell(row, column, lang, column in self.fold) for column in self.columns}
+            for row in json.loads(body)["results"]["bindings"]
+        ]
+        return {
+            "name": self.name,
+            "title": self.title[lang],
+            "timeline": self.timeline,
+            "rows": rows,
+            "columns": [(column, labels[lang]) for column, labels in self.columns.items()],
+            "nodes": [row[self.picture] for row in rows] if self.picture else [],
+        }
 
 
 def load(directory: Path = SECTIONS_DIR) -> list[Section]:
@@ -61,9 +68,19 @@ def load(directory: Path = SECTIONS_DIR) -> list[Section]:
         text = path.read_text(encoding="utf-8")
         meta = header(text, path)
         try:
-            sections.append(Section(path.stem, meta["kind"], int(meta["order"]), dict(meta["title"]),
-                                    {name: dict(labels) for name, labels in meta["columns"].items()}, text,
-                                    meta.get("picture"), bool(meta.get("timeline", False)), tuple(meta.get("fold", ()))))
+            sections.append(
+                Section(
+                    path.stem,
+                    meta["kind"],
+                    int(meta["order"]),
+                    dict(meta["title"]),
+                    {name: dict(labels) for name, labels in meta["columns"].items()},
+                    text,
+                    meta.get("picture"),
+                    bool(meta.get("timeline", False)),
+                    tuple(meta.get("fold", ())),
+                )
+            )
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{path}: section header needs kind, order, title and columns ({err})") from None
     return sorted(sections, key=lambda s: (s.kind, s.order))
@@ -77,9 +94,9 @@ def for_types(sections: list[Section], types: set[str]) -> list[Section]:
 def local_href(iri: str) -> str:
     """A link to an IRI: on this server for the graph's own resources (``/id/…``) and terms (``/ontology#…``)."""
     if iri.startswith(ID):
-        return "/id/" + iri[len(ID):]
+        return "/id/" + iri[len(ID) :]
     if iri.startswith(MEA):
-        return "/ontology#" + iri[len(MEA):]
+        return "/ontology#" + iri[len(MEA) :]
     return iri
 
 
@@ -95,7 +112,11 @@ def cell(term: dict | None, label: dict | None = None, *, fold: bool = False) ->
     if term["type"] == "literal":
         text = term["value"]
         folded = fold and len(text) > LONG
-        return {"text": text, "lang": term.get("xml:lang", ""), **({"summary": text[:LONG].rsplit(" ", 1)[0] + " …"} if folded else {})}
+        return {
+            "text": text,
+            "lang": term.get("xml:lang", ""),
+            **({"summary": text[:LONG].rsplit(" ", 1)[0] + " …"} if folded else {}),
+        }
     if term["type"] == "uri":
         return {"text": (label or {}).get("value") or local_name(term["value"]), "href": local_href(term["value"])}
     return {"text": (label or {}).get("value") or term["value"]}

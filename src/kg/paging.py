@@ -42,26 +42,36 @@ async def page(query: CannedQuery, number: int, request: engine.Request, evaluat
         return await evaluate(request)
     wanted = number * query.page_size + 1
     first = [ox.NamedNode(value) if isinstance(value, str) else value for value in values[:wanted]]
-    answer = await evaluate(dataclasses.replace(request, text=query.page(number, among=first, bindings=request.bindings)))
+    answer = await evaluate(
+        dataclasses.replace(request, text=query.page(number, among=first, bindings=request.bindings))
+    )
     if answer.truncated or len(first) < wanted:
         return answer  # a full page, or the driver's last values: the page the whole evaluation gives
     return await evaluate(request)
 
 
-async def _driver_values(query: CannedQuery, request: engine.Request, evaluate: Evaluate) -> list[str | ox.NamedNode | ox.Literal] | None:
+async def _driver_values(
+    query: CannedQuery, request: engine.Request, evaluate: Evaluate
+) -> list[str | ox.NamedNode | ox.Literal] | None:
     """The driver's distinct values in its ``ORDER BY STR(?v)`` order (IRIs as strings, the usual driver), or
     None when they cannot serve: a blank node (it cannot be written back into the query) or more than
     DRIVER_MAX_ROWS values."""
-    keys = await evaluate(dataclasses.replace(request, text=query.driver_keys, results_format=Format.TSV, graph_format=None,
-                                              max_rows=DRIVER_MAX_ROWS))
+    keys = await evaluate(
+        dataclasses.replace(
+            request, text=query.driver_keys, results_format=Format.TSV, graph_format=None, max_rows=DRIVER_MAX_ROWS
+        )
+    )
     if keys.truncated:
         return None
     lines = set(keys.body.split(b"\n")[1:])
     lines.discard(b"")  # the last line break; an unbound value
     if all(line.startswith(b"<") for line in lines):  # IRIs only, written <iri> unescaped: read without a parser
         return sorted(line[1:-1].decode() for line in lines)
-    values = {solution[0] for solution in ox.parse_query_results(keys.body, format=ox.QueryResultsFormat.TSV)
-              if solution[0] is not None}
+    values = {
+        solution[0]
+        for solution in ox.parse_query_results(keys.body, format=ox.QueryResultsFormat.TSV)
+        if solution[0] is not None
+    }
     if any(isinstance(value, ox.BlankNode) for value in values):
         return None
     return sorted(values, key=lambda value: value.value)

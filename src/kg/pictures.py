@@ -29,7 +29,9 @@ def _lines(text: str, width: int = 26) -> list[str]:
 def _label(x: float, y: float, anchor: str, text: str, above: bool) -> str:
     lines = _lines(text)
     first_y = y - 14 * (len(lines) - 1) if above else y
-    spans = "".join(f'<tspan x="{x:.0f}" y="{first_y + 14 * i:.0f}">{escape(line)}</tspan>' for i, line in enumerate(lines))
+    spans = "".join(
+        f'<tspan x="{x:.0f}" y="{first_y + 14 * i:.0f}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
     return f'<text text-anchor="{anchor}" font-size="12">{spans}</text>'
 
 
@@ -50,28 +52,42 @@ def neighbourhood(center: str, groups: list[tuple[str, list[dict]]]) -> str:
     nodes = nodes[:MAX_NODES]
     width, height = 900, 360 if len(nodes) <= 8 else 520 if len(nodes) <= 20 else 680
     cx, cy, radius = width / 2, height / 2 + 10, min(width, height) / 2 - 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture" '
-             f'aria-label="{escape(center)} and what it links to">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture" '
+        f'aria-label="{escape(center)} and what it links to">'
+    ]
     points = []
     for i, (node, colour) in enumerate(nodes):
-        angle = -math.pi / 2 + 2 * math.pi * (i + 0.5) / max(len(nodes), 1)  # half a step: no node level with the centre's label
+        angle = -math.pi / 2 + 2 * math.pi * (i + 0.5) / max(
+            len(nodes), 1
+        )  # half a step: no node level with the centre's label
         x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
         points.append((node, colour, x, y, angle))
-        parts.append(f'<line x1="{cx:.0f}" y1="{cy:.0f}" x2="{x:.0f}" y2="{y:.0f}" stroke="{colour}" stroke-opacity=".45"/>')
+        parts.append(
+            f'<line x1="{cx:.0f}" y1="{cy:.0f}" x2="{x:.0f}" y2="{y:.0f}" stroke="{colour}" stroke-opacity=".45"/>'
+        )
     for node, colour, x, y, angle in points:
         anchor = "start" if math.cos(angle) > 0.2 else "end" if math.cos(angle) < -0.2 else "middle"
         dx = 9 if anchor == "start" else -9 if anchor == "end" else 0
         dy = 4 if anchor != "middle" else (16 if math.sin(angle) > 0 else -10)
-        parts.append(f'<a href="{escape(node["href"])}"><title>{escape(node["text"])}</title>'
-                     f'<circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="{colour}"/>'
-                     f'{_label(x + dx, y + dy, anchor, node["text"], math.sin(angle) < 0)}</a>')
-    parts.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="10" fill="#1d2a33"/>'
-                 f'<text x="{cx:.0f}" y="{cy + 28:.0f}" text-anchor="middle" font-size="13" font-weight="600">{escape(_short(center, 48))}</text>')
+        parts.append(
+            f'<a href="{escape(node["href"])}"><title>{escape(node["text"])}</title>'
+            f'<circle cx="{x:.0f}" cy="{y:.0f}" r="6" fill="{colour}"/>'
+            f"{_label(x + dx, y + dy, anchor, node['text'], math.sin(angle) < 0)}</a>"
+        )
+    parts.append(
+        f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="10" fill="#1d2a33"/>'
+        f'<text x="{cx:.0f}" y="{cy + 28:.0f}" text-anchor="middle" font-size="13" font-weight="600">{escape(_short(center, 48))}</text>'
+    )
     for i, (title, colour, count) in enumerate(legend):
-        parts.append(f'<circle cx="14" cy="{16 + 18 * i}" r="5" fill="{colour}"/>'
-                     f'<text x="26" y="{20 + 18 * i}" font-size="12">{escape(title)} ({count})</text>')
+        parts.append(
+            f'<circle cx="14" cy="{16 + 18 * i}" r="5" fill="{colour}"/>'
+            f'<text x="26" y="{20 + 18 * i}" font-size="12">{escape(title)} ({count})</text>'
+        )
     if hidden:
-        parts.append(f'<text x="{width - 10}" y="{height - 10}" text-anchor="end" font-size="12">+{hidden} more in the tables below</text>')
+        parts.append(
+            f'<text x="{width - 10}" y="{height - 10}" text-anchor="end" font-size="12">+{hidden} more in the tables below</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -92,21 +108,29 @@ def timeline(bars: list[dict], *, today: dt.date | None = None) -> str:
     def x(day: dt.date) -> float:
         return left + (width - left - right) * (day - dt.date(first, 1, 1)).days / span
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture" aria-label="listings over time">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture" aria-label="listings over time">'
+    ]
     step = 1 if last - first <= 16 else 2 if last - first <= 32 else 5
     for year in range(first, last + 1, step):
         gx = x(dt.date(year, 1, 1))
-        parts.append(f'<line x1="{gx:.0f}" y1="{top - 8}" x2="{gx:.0f}" y2="{height - 24}" stroke="#dde3e8"/>'
-                     f'<text x="{gx:.0f}" y="{height - 8}" text-anchor="middle" font-size="11">{year}</text>')
+        parts.append(
+            f'<line x1="{gx:.0f}" y1="{top - 8}" x2="{gx:.0f}" y2="{height - 24}" stroke="#dde3e8"/>'
+            f'<text x="{gx:.0f}" y="{height - 8}" text-anchor="middle" font-size="11">{year}</text>'
+        )
     for i, bar in enumerate(sorted(dated, key=lambda b: (b["convention"], b["start"], b["lane"]))):
         y = top + lane_height * i
         end = bar.get("end") or today
         colour = CONVENTION_COLOURS.get(bar["convention"], PALETTE[-1])
-        parts.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" font-size="12">{escape(_short(bar["lane"], 44))}</text>'
-                     f'<rect x="{x(bar["start"]):.0f}" y="{y + 2}" width="{max(x(end) - x(bar["start"]), 2):.0f}" height="14" rx="3" fill="{colour}">'
-                     f'<title>{escape(bar["lane"])}: {bar["start"]} – {bar.get("end") or "in force"}</title></rect>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" font-size="12">{escape(_short(bar["lane"], 44))}</text>'
+            f'<rect x="{x(bar["start"]):.0f}" y="{y + 2}" width="{max(x(end) - x(bar["start"]), 2):.0f}" height="14" rx="3" fill="{colour}">'
+            f"<title>{escape(bar['lane'])}: {bar['start']} – {bar.get('end') or 'in force'}</title></rect>"
+        )
         if bar.get("end") is None:
             parts.append(f'<path d="M{x(end):.0f},{y + 1} l8,8 l-8,8 z" fill="{colour}"/>')
-    parts.append(f'<line x1="{x(today):.0f}" y1="{top - 10}" x2="{x(today):.0f}" y2="{height - 24}" stroke="#1d2a33" stroke-dasharray="3,3"/>'
-                 f'<text x="{x(today) - 4:.0f}" y="{top - 14}" text-anchor="end" font-size="11">{today.isoformat()}</text></svg>')
+    parts.append(
+        f'<line x1="{x(today):.0f}" y1="{top - 10}" x2="{x(today):.0f}" y2="{height - 24}" stroke="#1d2a33" stroke-dasharray="3,3"/>'
+        f'<text x="{x(today) - 4:.0f}" y="{top - 14}" text-anchor="end" font-size="11">{today.isoformat()}</text></svg>'
+    )
     return "".join(parts)

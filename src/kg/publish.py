@@ -30,7 +30,16 @@ import pyoxigraph as ox
 from . import store as built_store
 from .errors import KgError
 from .namespaces import DCTERMS, GRAPH
-from .remote import PUBLICATION, Endpoints, Publication, RemoteFailed, authenticate, read_publication, run_update, select
+from .remote import (
+    PUBLICATION,
+    Endpoints,
+    Publication,
+    RemoteFailed,
+    authenticate,
+    read_publication,
+    run_update,
+    select,
+)
 
 STAGING = GRAPH + "staging/"
 BACKUP = GRAPH + "backup/"
@@ -67,17 +76,18 @@ def backup_graph(graph: str) -> str:
 
 
 def _name(graph: str) -> str:
-    return graph[len(GRAPH):] if graph.startswith(GRAPH) else quote(graph, safe="")
+    return graph[len(GRAPH) :] if graph.startswith(GRAPH) else quote(graph, safe="")
 
 
 def _backed_up(backup: str) -> str:
     """The graph a backup graph holds the published content of (the inverse of :func:`backup_graph`)."""
-    name = backup[len(BACKUP):]
+    name = backup[len(BACKUP) :]
     return unquote(name) if "%" in name else GRAPH + name
 
 
-async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lambda _: None,
-                  timeout: float = 600.0) -> PublishReport:
+async def publish(
+    store_dir: Path, endpoints: Endpoints, *, on_step: Step = lambda _: None, timeout: float = 600.0
+) -> PublishReport:
     """Push the current release of ``store_dir``; return what was published. Raises PublishFailed, StoreMissing, StoreCorrupt."""
     if endpoints.update_url is None:
         raise PublishFailed("publishing needs the remote store's update endpoint (--update-url)")
@@ -103,12 +113,16 @@ async def publish(store_dir: Path, endpoints: Endpoints, *, on_step: Step = lamb
             seconds["switch"] = time.perf_counter() - start
         except (httpx.HTTPError, RemoteFailed, PublishFailed, OSError, SyntaxError) as err:
             await _drop_prefixed(client, endpoints, STAGING, quietly=True)
-            raise PublishFailed(f"publishing {release_id} failed, the remote store is unchanged: {str(err) or type(err).__name__}") from None
+            raise PublishFailed(
+                f"publishing {release_id} failed, the remote store is unchanged: {str(err) or type(err).__name__}"
+            ) from None
         await _drop_prefixed(client, endpoints, BACKUP, quietly=True)
     return PublishReport(release_id, previous.id if previous else None, loaded, seconds)
 
 
-async def _load(client: httpx.AsyncClient, endpoints: Endpoints, dataset: ox.Store, release_id: str, on_step: Step) -> dict[str, int]:
+async def _load(
+    client: httpx.AsyncClient, endpoints: Endpoints, dataset: ox.Store, release_id: str, on_step: Step
+) -> dict[str, int]:
     """Copy each named graph of the release into its staging graph; return the triples sent per graph."""
     sizes: dict[str, int] = {}
     chunk_size = CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT
@@ -139,15 +153,25 @@ def _chunks(triples: Iterator[ox.Triple], size: int | None) -> Iterator[list[ox.
         yield chunk
 
 
-async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, triples: list[ox.Triple], *, replace: bool,
-                blank_nodes: bool) -> None:
+async def _send(
+    client: httpx.AsyncClient,
+    endpoints: Endpoints,
+    graph: str,
+    triples: list[ox.Triple],
+    *,
+    replace: bool,
+    blank_nodes: bool,
+) -> None:
     body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
     if endpoints.gsp_url is not None:
         method = client.put if replace else client.post
-        response = await method(endpoints.gsp_url, params={"graph": graph}, content=body,
-                                headers={"Content-Type": "application/n-triples"})
+        response = await method(
+            endpoints.gsp_url, params={"graph": graph}, content=body, headers={"Content-Type": "application/n-triples"}
+        )
         if response.status_code >= 400:
-            raise RemoteFailed(f"loading <{graph}> was refused ({response.status_code}): {' '.join(response.text.split())[:300]}")
+            raise RemoteFailed(
+                f"loading <{graph}> was refused ({response.status_code}): {' '.join(response.text.split())[:300]}"
+            )
         return
     prefix = f"DROP SILENT GRAPH <{graph}> ;\n" if replace else ""
     data = f"GRAPH <{graph}> {{\n{body.decode()}\n}}"
@@ -159,7 +183,11 @@ async def _send(client: httpx.AsyncClient, endpoints: Endpoints, graph: str, tri
 async def _check(client: httpx.AsyncClient, endpoints: Endpoints, release_id: str, sizes: dict[str, int]) -> None:
     """Every staging graph holds as many triples as the release's graph (no silent truncation)."""
     for graph, expected in sizes.items():
-        rows = await select(client, endpoints, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging_graph(release_id, graph)}> {{ ?s ?p ?o }} }}")
+        rows = await select(
+            client,
+            endpoints,
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging_graph(release_id, graph)}> {{ ?s ?p ?o }} }}",
+        )
         found = int(rows[0]["n"].value) if rows else 0
         if found != expected:
             raise PublishFailed(f"<{graph}>: the remote store holds {found} of its {expected} triples after loading")
@@ -173,22 +201,33 @@ def switch_operations(release_id: str, sizes: dict[str, int], previous: Publicat
     record = ox.NamedNode(PUBLICATION)
     facts = [ox.Triple(record, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(release_id))]
     facts += [ox.Triple(record, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(g)) for g in sorted(sizes)]
-    operations.append(f"INSERT DATA {{ GRAPH <{PUBLICATION}> {{ {ox.serialize(facts, format=ox.RdfFormat.N_TRIPLES).decode()} }} }}")
+    operations.append(
+        f"INSERT DATA {{ GRAPH <{PUBLICATION}> {{ {ox.serialize(facts, format=ox.RdfFormat.N_TRIPLES).decode()} }} }}"
+    )
     return operations
 
 
-async def _switch(client: httpx.AsyncClient, endpoints: Endpoints, release_id: str, sizes: dict[str, int],
-                  previous: Publication | None, timeout: float) -> None:
+async def _switch(
+    client: httpx.AsyncClient,
+    endpoints: Endpoints,
+    release_id: str,
+    sizes: dict[str, int],
+    previous: Publication | None,
+    timeout: float,
+) -> None:
     """Run the switching update; if it fails, undo what a non-transactional store kept of it, then raise."""
     try:
-        await run_update(client, endpoints, " ;\n".join(switch_operations(release_id, sizes, previous)), timeout=timeout)
+        await run_update(
+            client, endpoints, " ;\n".join(switch_operations(release_id, sizes, previous)), timeout=timeout
+        )
     except (httpx.HTTPError, RemoteFailed) as err:
         await _undo_switch(client, endpoints, sizes, previous, timeout)
         raise PublishFailed(f"the switch was refused ({str(err) or type(err).__name__}) and undone") from None
 
 
-async def _undo_switch(client: httpx.AsyncClient, endpoints: Endpoints, sizes: dict[str, int],
-                       previous: Publication | None, timeout: float) -> None:
+async def _undo_switch(
+    client: httpx.AsyncClient, endpoints: Endpoints, sizes: dict[str, int], previous: Publication | None, timeout: float
+) -> None:
     """Move every backup graph back onto its name and drop the graphs only the new build has.
 
     The switch moves all published graphs aside before it moves any staging graph in, so a graph with no
@@ -206,15 +245,23 @@ async def _recover(client: httpx.AsyncClient, endpoints: Endpoints, timeout: flo
     """Backups left by a push killed during its switch go back onto their names (the published build returns)."""
     backups = await _graphs_prefixed(client, endpoints, BACKUP)
     if backups:
-        await run_update(client, endpoints, " ;\n".join(f"MOVE <{b}> TO <{_backed_up(b)}>" for b in sorted(backups)), timeout=timeout)
+        await run_update(
+            client, endpoints, " ;\n".join(f"MOVE <{b}> TO <{_backed_up(b)}>" for b in sorted(backups)), timeout=timeout
+        )
 
 
 async def _graphs_prefixed(client: httpx.AsyncClient, endpoints: Endpoints, prefix: str) -> list[str]:
-    rows = await select(client, endpoints, f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), \"{prefix}\")) }}")
+    rows = await select(
+        client,
+        endpoints,
+        f'SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{prefix}")) }}',
+    )
     return [row["g"].value for row in rows]
 
 
-async def _drop_prefixed(client: httpx.AsyncClient, endpoints: Endpoints, prefix: str, *, quietly: bool = False) -> None:
+async def _drop_prefixed(
+    client: httpx.AsyncClient, endpoints: Endpoints, prefix: str, *, quietly: bool = False
+) -> None:
     """Drop every graph whose IRI starts with ``prefix`` (staging graphs, backups)."""
     try:
         leftovers = await _graphs_prefixed(client, endpoints, prefix)
@@ -223,4 +270,3 @@ async def _drop_prefixed(client: httpx.AsyncClient, endpoints: Endpoints, prefix
     except (httpx.HTTPError, RemoteFailed):
         if not quietly:
             raise
-

@@ -14,7 +14,11 @@ MAX_ROUNDS = 10
 def rules() -> dict[str, str]:
     """The materialisation rules shipped with the package: name → CONSTRUCT query."""
     folder = resources.files("kg") / "rules"
-    return {f.name.removesuffix(".rq"): f.read_text(encoding="utf-8") for f in sorted(folder.iterdir(), key=lambda f: f.name) if f.name.endswith(".rq")}
+    return {
+        f.name.removesuffix(".rq"): f.read_text(encoding="utf-8")
+        for f in sorted(folder.iterdir(), key=lambda f: f.name)
+        if f.name.endswith(".rq")
+    }
 
 
 def materialise(store: ox.Store) -> int:

@@ -52,8 +52,10 @@ EMPTY_GRAPH = GRAPH + "empty"
 REFRESH_SECONDS = 1.0
 RESULTS_ACCEPT = "application/sparql-results+xml"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
-_PUBLICATION_QUERY = (f"SELECT ?id ?graph WHERE {{ GRAPH <{PUBLICATION}> {{ <{PUBLICATION}> <{DCTERMS}identifier> ?id . "
-                      f"OPTIONAL {{ <{PUBLICATION}> <{DCTERMS}hasPart> ?graph }} }} }}")
+_PUBLICATION_QUERY = (
+    f"SELECT ?id ?graph WHERE {{ GRAPH <{PUBLICATION}> {{ <{PUBLICATION}> <{DCTERMS}identifier> ?id . "
+    f"OPTIONAL {{ <{PUBLICATION}> <{DCTERMS}hasPart> ?graph }} }} }}"
+)
 
 
 class RemoteWritesRefused(KgError):
@@ -79,20 +81,29 @@ class Endpoints:
     def from_settings(cls, settings: Settings) -> Endpoints:
         if settings.store_url is None:
             raise ValueError("no remote store configured (--store-url)")
-        return cls(settings.store_url, settings.update_url, settings.gsp_url, settings.remote_user,
-                   settings.remote_password, settings.remote_auth)
+        return cls(
+            settings.store_url,
+            settings.update_url,
+            settings.gsp_url,
+            settings.remote_user,
+            settings.remote_password,
+            settings.remote_auth,
+        )
 
     @property
     def auth(self) -> httpx.Auth | None:
         if self.user is None:
             return None
         secret = self.password.get_secret_value() if self.password else ""
-        return httpx.DigestAuth(self.user, secret) if self.auth_scheme == "digest" else httpx.BasicAuth(self.user, secret)
+        return (
+            httpx.DigestAuth(self.user, secret) if self.auth_scheme == "digest" else httpx.BasicAuth(self.user, secret)
+        )
 
     def client(self, *, connections: int = 8, timeout: float | None = 60.0) -> httpx.AsyncClient:
         limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        return httpx.AsyncClient(auth=self.auth, limits=limits, timeout=timeout, trust_env=False,
-                                 headers={"User-Agent": "mea-kg"})
+        return httpx.AsyncClient(
+            auth=self.auth, limits=limits, timeout=timeout, trust_env=False, headers={"User-Agent": "mea-kg"}
+        )
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,9 @@ async def authenticate(client: httpx.AsyncClient, endpoints: Endpoints) -> None:
             raise RemoteFailed(f"the remote store refused the credentials of {endpoints.user!r} (401)")
 
 
-async def run_update(client: httpx.AsyncClient, endpoints: Endpoints, text: str, *, timeout: float | None = None) -> None:
+async def run_update(
+    client: httpx.AsyncClient, endpoints: Endpoints, text: str, *, timeout: float | None = None
+) -> None:
     """Send one SPARQL Update request. Raises RemoteFailed, httpx.HTTPError."""
     if endpoints.update_url is None:
         raise RemoteFailed("no update endpoint configured (--update-url)")
@@ -156,7 +169,9 @@ class RemoteStore:
             self.publication = await read_publication(self._client, self.endpoints)
         except (httpx.HTTPError, RemoteFailed) as err:
             await self.stop()
-            raise PoolUnavailable(f"the remote store at {self.endpoints.query_url} cannot be read: {_reason(err)}") from None
+            raise PoolUnavailable(
+                f"the remote store at {self.endpoints.query_url} cannot be read: {_reason(err)}"
+            ) from None
         if self.publication is None:
             await self.stop()
             raise StoreMissing(f"nothing is published on {self.endpoints.query_url} (run `kg publish`)")
@@ -201,7 +216,9 @@ class RemoteStore:
         form = {"query": self._text(request), **self._dataset(request)}
         accept = RESULTS_ACCEPT if kind is Kind.RESULTS else GRAPH_ACCEPT
         try:
-            response = await asyncio.wait_for(self._client.post(self.endpoints.query_url, data=form, headers={"Accept": accept}), timeout)
+            response = await asyncio.wait_for(
+                self._client.post(self.endpoints.query_url, data=form, headers={"Accept": accept}), timeout
+            )
         except TimeoutError:
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and the service stopped waiting") from None
         except httpx.HTTPError as err:
@@ -215,8 +232,10 @@ class RemoteStore:
             raise WorkerError("service", f"the remote store's answer is unreadable: {err.msg or err}", {}) from None
 
     async def write(self, operation: str, **_: object) -> object:
-        raise RemoteWritesRefused("this service fronts a remote store and takes no writes: publish a build with "
-                                  "`kg publish`, or write to the store directly")
+        raise RemoteWritesRefused(
+            "this service fronts a remote store and takes no writes: publish a build with "
+            "`kg publish`, or write to the store directly"
+        )
 
     def _text(self, request: engine.Request) -> str:
         text = with_values(request.text, request.bindings)
@@ -225,8 +244,10 @@ class RemoteStore:
     def _dataset(self, request: engine.Request) -> dict[str, list[str]]:
         """Protocol dataset parameters: the request's own, else the published graphs (unless the query has FROM)."""
         if request.default_graphs is not None or request.named_graphs is not None:
-            return {"default-graph-uri": list(request.default_graphs or ()) or [EMPTY_GRAPH],
-                    "named-graph-uri": list(request.named_graphs or ()) or [EMPTY_GRAPH]}
+            return {
+                "default-graph-uri": list(request.default_graphs or ()) or [EMPTY_GRAPH],
+                "named-graph-uri": list(request.named_graphs or ()) or [EMPTY_GRAPH],
+            }
         if names_dataset(request.text):
             return {}
         graphs = list(self.publication.graphs) if self.publication else [EMPTY_GRAPH]
@@ -241,7 +262,7 @@ def _check(request: engine.Request) -> Kind:
     """
     text, form = request.text, query_form(request.text)
     if form is not None and form[0] == "ASK":  # the same pattern as a SELECT
-        text = f"{text[:form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3:]}"
+        text = f"{text[: form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3 :]}"
     try:  # the parameters are VALUES blocks, as on the embedded store: a parameter the query does not project is fine
         result = ox.Store().query(text, base_iri=request.base_iri)
     except SyntaxError as err:
@@ -266,8 +287,11 @@ def _result(response: httpx.Response, kind: Kind) -> engine.Result:
 def _solutions(response: httpx.Response) -> ox.QuerySolutions | ox.QueryBoolean:
     _raise_for_status(response, "query")
     media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    fmt = {"application/sparql-results+xml": ox.QueryResultsFormat.XML, "application/xml": ox.QueryResultsFormat.XML,
-           "application/sparql-results+json": ox.QueryResultsFormat.JSON}.get(media_type)
+    fmt = {
+        "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+        "application/xml": ox.QueryResultsFormat.XML,
+        "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    }.get(media_type)
     if fmt is None:
         raise RemoteFailed(f"the remote store answered a SELECT/ASK with {media_type or 'no Content-Type'}")
     try:

@@ -33,8 +33,11 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format) 
 
 def _json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-    return json.dumps({"head": {"vars": list(variables)}, "results": {"bindings": bindings}}, ensure_ascii=False,
-                      separators=(",", ":")).encode()
+    return json.dumps(
+        {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 def _json_term(term: Term) -> dict:
@@ -49,8 +52,14 @@ def _json_term(term: Term) -> dict:
         elif term.datatype.value != XSD_STRING:
             out["datatype"] = term.datatype.value
         return out
-    return {"type": "triple", "value": {"subject": _json_term(term.subject), "predicate": _json_term(term.predicate),
-                                         "object": _json_term(term.object)}}
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _json_term(term.subject),
+            "predicate": _json_term(term.predicate),
+            "object": _json_term(term.object),
+        },
+    }
 
 
 def _xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
@@ -60,7 +69,9 @@ def _xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     out.write("</head><results>")
     for row in rows:
         out.write("<result>")
-        out.writelines(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None)
+        out.writelines(
+            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
+        )
         out.write("</result>")
     out.write("</results></sparql>\n")
     return out.getvalue().encode()
@@ -77,8 +88,10 @@ def _xml_term(term: Term) -> str:
         if term.datatype.value != XSD_STRING:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{_text(term.value)}</literal>"
         return f"<literal>{_text(term.value)}</literal>"
-    return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
-            f"<object>{_xml_term(term.object)}</object></triple>")
+    return (
+        f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}</predicate>"
+        f"<object>{_xml_term(term.object)}</object></triple>"
+    )
 
 
 _EDGE_SPACE = re.compile(r"^[ \t\r\n]+|[ \t\r\n]+$|\r")

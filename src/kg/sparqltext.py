@@ -65,8 +65,10 @@ def with_using(text: str, using: list[str], using_named: list[str]) -> str:
         if token == "{" and depth == 0:
             previous = "{"
         elif token in ("USING", "WITH"):
-            raise DatasetConflict("the update names its dataset with USING/WITH and the request with "
-                                  "using-graph-uri/using-named-graph-uri; use one or the other")
+            raise DatasetConflict(
+                "the update names its dataset with USING/WITH and the request with "
+                "using-graph-uri/using-named-graph-uri; use one or the other"
+            )
         elif token == "WHERE" and previous != "DELETE":
             inserts.append(position)
         if token not in ("{", "}"):
@@ -109,7 +111,7 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
         return f"{text}\n{_values_block(bindings, names)}\n"
     sites, trailing = found
     for position, bound in reversed(sites):
-        text = f"{text[:position + 1]} {_values_block(bindings, bound)} {text[position + 1:]}"
+        text = f"{text[: position + 1]} {_values_block(bindings, bound)} {text[position + 1 :]}"
     return f"{text}\n{_values_block(bindings, trailing)}\n" if trailing else text
 
 
@@ -126,9 +128,11 @@ def with_rows(text: str, variable: str, values: list[Term], bindings: Mapping[st
     for token, position, depth in _top_level(text):
         if token == "{" and depth == 0:
             names = [n for n in _opening_parameters(text, position, bindings or {}) if n != variable]
-            rows = " ".join(f"({' '.join(_term(t) for t in [value, *(bindings[n] for n in names)])})" for value in values)
+            rows = " ".join(
+                f"({' '.join(_term(t) for t in [value, *(bindings[n] for n in names)])})" for value in values
+            )
             block = f"VALUES ({' '.join('?' + n for n in [variable, *names])}) {{ {rows} }}"
-            return f"{text[:position + 1]} {block} {text[position + 1:]}"
+            return f"{text[: position + 1]} {block} {text[position + 1 :]}"
     raise ValueError("the query has no WHERE group")
 
 

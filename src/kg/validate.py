@@ -72,7 +72,9 @@ def qc_findings(store: ox.Store, qc_dir: Path) -> list[Finding]:
         for row in solutions:
             values = {v: row[v] for v in variables if row[v] is not None}
             focus = values.get(variables[0]) if variables else None
-            detail = ", ".join(f"{k}={_term_text(t)}" for k, t in values.items() if k != (variables[0] if variables else None))
+            detail = ", ".join(
+                f"{k}={_term_text(t)}" for k, t in values.items() if k != (variables[0] if variables else None)
+            )
             findings.append(
                 Finding(
                     rule=query_file.stem,

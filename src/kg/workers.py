@@ -34,7 +34,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import engine, store as built_store
+from . import engine
+from . import store as built_store
 from .errors import KgError
 from .layers import ServedDataset
 
@@ -201,7 +202,7 @@ class _Manager:
                 try:
                     self.control.close()
                     _worker_main(self.config.worker_socket, self.dataset, self.generation)
-                except BaseException:  # noqa: BLE001 - a worker must never return into the manager loop
+                except BaseException:
                     code = 1
                 finally:
                     os._exit(code)
@@ -250,7 +251,7 @@ def _on_own_arena(function: Callable[..., None], *args: object) -> None:
     def run() -> None:
         try:
             function(*args)
-        except BaseException as err:  # noqa: BLE001 - handed to the calling thread
+        except BaseException as err:
             raised.append(err)
 
     thread = threading.Thread(target=run, name="kg-evaluate")
@@ -278,7 +279,7 @@ def _evaluate(dataset: ServedDataset, request: engine.Request) -> tuple:
         return ("error", "not_acceptable", str(err), {"kind": err.kind.value})
     except OSError as err:
         return ("error", "service", str(err), {})
-    except Exception as err:  # noqa: BLE001 - reported to the client as an internal error, the worker lives on
+    except Exception as err:
         return ("error", "internal", f"{type(err).__name__}: {err}", {})
 
 
@@ -322,8 +323,13 @@ class QueryPool:
             await asyncio.start_unix_server(self._on_worker, path=worker_socket),
             await asyncio.start_unix_server(self._on_control, path=control_socket),
         ]
-        config = {"store_dir": str(self.store_dir), "userdata_dir": str(self.userdata_dir), "workers": self.size,
-                  "worker_socket": worker_socket, "control_socket": control_socket}
+        config = {
+            "store_dir": str(self.store_dir),
+            "userdata_dir": str(self.userdata_dir),
+            "workers": self.size,
+            "worker_socket": worker_socket,
+            "control_socket": control_socket,
+        }
         self._manager = await asyncio.create_subprocess_exec(sys.executable, "-m", "kg.workers", json.dumps(config))
         try:
             first = await asyncio.wait_for(self._control_ready, self.start_timeout)
@@ -462,5 +468,12 @@ class QueryPool:
 
 if __name__ == "__main__":
     _raw = json.loads(sys.argv[1])
-    manager_main(ManagerConfig(Path(_raw["store_dir"]), Path(_raw["userdata_dir"]), _raw["workers"],
-                               _raw["worker_socket"], _raw["control_socket"]))
+    manager_main(
+        ManagerConfig(
+            Path(_raw["store_dir"]),
+            Path(_raw["userdata_dir"]),
+            _raw["workers"],
+            _raw["worker_socket"],
+            _raw["control_socket"],
+        )
+    )

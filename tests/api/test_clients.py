@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 
-import httpx
 import pytest
 import rdflib
 import uvicorn
@@ -22,12 +21,16 @@ ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE
 @pytest.fixture(scope="module", params=["subprocess", "in-process"])
 def endpoint(request, served_settings):
     if request.param == "subprocess":
-        with serve(served_settings.store_dir, *remote_options(served_settings), "--workers", "2", "--query-timeout", "5") as base:
+        with serve(
+            served_settings.store_dir, *remote_options(served_settings), "--workers", "2", "--query-timeout", "5"
+        ) as base:
             yield base + "/sparql"
     else:
         port = free_port()
         url = f"http://127.0.0.1:{port}/sparql"
-        server = uvicorn.Server(uvicorn.Config(create_app(served_settings), host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(served_settings), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         try:
@@ -68,8 +71,10 @@ def test_sparqlwrapper_reports_bad_queries(endpoint):
 
 def test_rdflib_sparqlstore(endpoint):
     graph = rdflib.Graph(store=SPARQLStore(endpoint, returnFormat="json"))
-    rows = list(graph.query("""PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-        SELECT ?actor WHERE { <https://w3id.org/mea-kg/id/activity/cami/1.1.6> mea:responsible ?actor }"""))
+    rows = list(
+        graph.query("""PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+        SELECT ?actor WHERE { <https://w3id.org/mea-kg/id/activity/cami/1.1.6> mea:responsible ?actor }""")
+    )
     actors = {str(r[0]).rsplit("/", 1)[-1] for r in rows}
     assert actors == {"government-agencies", "ngos", "traffic", "cites-secretariat"}
     assert graph.query("ASK { ?s ?p ?o }").askAnswer is True

@@ -18,7 +18,12 @@ from kg.api.routes.resources import DESCRIPTIONS
 from kg.namespaces import ID
 
 HTML = {"Accept": "text/html"}
-FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt", "application/rdf+xml": "xml"}
+FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 IN_FLIGHT = 6
 """Requests the crawler keeps in flight, as a harvester would: pages are fetched side by side."""
 _HREF = re.compile(r'(?:href|src)="([^"]+)"')
@@ -45,7 +50,7 @@ def crawled_backend(backend) -> str:
 def _is_page(link: str) -> bool:
     """An HTML page the crawl follows (a resource in its default format, the entry page, the ontology)."""
     path = urlsplit(link).path
-    return path.startswith("/id/") and "format=" not in link or path in ("/", "/ontology")
+    return (path.startswith("/id/") and "format=" not in link) or path in ("/", "/ontology")
 
 
 def _checked(link: str, backend: str) -> bool:
@@ -68,7 +73,9 @@ def test_crawl_from_the_entry_page_finds_no_broken_link(client, select, crawled_
     with ThreadPoolExecutor(IN_FLIGHT) as requests:
         while frontier:  # breadth first, one level at a time
             follow, check = [], []
-            for url, answer in zip(frontier, requests.map(lambda url: client.get(url, headers=HTML), frontier), strict=True):
+            for url, answer in zip(
+                frontier, requests.map(lambda url: client.get(url, headers=HTML), frontier), strict=True
+            ):
                 if answer.status_code != 200:
                     broken.append((url, answer.status_code))
                     continue
@@ -79,39 +86,56 @@ def test_crawl_from_the_entry_page_finds_no_broken_link(client, select, crawled_
                     seen.add(link)
                     if _checked(link, crawled_backend):  # pages are followed; other local links are got once each
                         (follow if _is_page(link) else check).append(link)
-            broken += [(link, status) for link, status in zip(check, requests.map(lambda url: client.get(url).status_code, check), strict=True)
-                       if status != 200]
+            broken += [
+                (link, status)
+                for link, status in zip(
+                    check, requests.map(lambda url: client.get(url).status_code, check), strict=True
+                )
+                if status != 200
+            ]
             frontier = follow
         assert not broken, broken[:20]
-        resources = {row["s"] for row in select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}')}
-        crawled = {ID + link[len("/id/"):].split("?")[0] for link in seen if link.startswith("/id/")}
+        resources = {
+            row["s"] for row in select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}')
+        }
+        crawled = {ID + link[len("/id/") :].split("?")[0] for link in seen if link.startswith("/id/")}
         assert pages > 1000 and crawled <= resources
         unreached = sorted(resources - crawled)
         assert len(unreached) < len(resources) / 2, "most resources are linked from the pages"
-        pages_of_unreached = ["/id/" + iri[len(ID):] for iri in unreached]
+        pages_of_unreached = ["/id/" + iri[len(ID) :] for iri in unreached]
         statuses = requests.map(lambda url: client.get(url, headers=HTML).status_code, pages_of_unreached)
         assert [url for url, status in zip(pages_of_unreached, statuses, strict=True) if status != 200] == []
 
 
 def test_every_resource_dereferences_and_agrees_with_the_store(client, graph, select, crawled_backend):
-    resources = sorted({row["s"] for row in select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}')})
+    resources = sorted(
+        {row["s"] for row in select(f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}')}
+    )
     assert len(resources) > 1000
     kinds = {}
     for iri in resources:
-        kinds.setdefault(iri[len(ID):].split("/")[0], iri)  # one resource of each kind in every format
+        kinds.setdefault(iri[len(ID) :].split("/")[0], iri)  # one resource of each kind in every format
     with ThreadPoolExecutor(IN_FLIGHT) as requests:
-        list(requests.map(lambda iri: _agrees(client, graph, iri, FORMATS if iri in kinds.values() else {"text/turtle": "turtle"}),
-                          resources))
+        list(
+            requests.map(
+                lambda iri: _agrees(
+                    client, graph, iri, FORMATS if iri in kinds.values() else {"text/turtle": "turtle"}
+                ),
+                resources,
+            )
+        )
 
 
 def _agrees(client, graph: ox.Store, iri: str, media_types: dict[str, str]) -> None:
     expected = _expected(graph, iri)
     for media_type, parser in media_types.items():
-        answer = client.get("/id/" + iri[len(ID):], headers={"Accept": media_type})
+        answer = client.get("/id/" + iri[len(ID) :], headers={"Accept": media_type})
         assert answer.status_code == 200 and answer.headers["vary"].startswith("Accept"), (iri, media_type)
         assert isomorphic(rdflib.Graph().parse(data=answer.content, format=parser), expected), (iri, media_type)
 
 
 def _expected(graph: ox.Store, iri: str) -> rdflib.Graph:
-    triples = graph.query(DESCRIPTIONS[None], substitutions={ox.Variable("r"): ox.NamedNode(iri)}, use_default_graph_as_union=True)
+    triples = graph.query(
+        DESCRIPTIONS[None], substitutions={ox.Variable("r"): ox.NamedNode(iri)}, use_default_graph_as_union=True
+    )
     return rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")

@@ -15,12 +15,30 @@ def literal(value: str) -> dict:
 def test_rows_of_one_id_merge_into_one_entity_with_typed_values_and_records():
     rows = [
         {"id": literal("document/r"), "number": literal("2"), "published": literal("2014-11-09")},
-        {"id": literal("document/r"), "number": literal("1"), "published": literal("2013-10")},  # a gYearMonth: not a date
+        {
+            "id": literal("document/r"),
+            "number": literal("1"),
+            "published": literal("2013-10"),
+        },  # a gYearMonth: not a date
         {"id": literal("document/r"), "titles_language": literal("fr"), "titles_value": literal("Titre")},
         {"id": literal("document/r"), "titles_language": literal("en"), "titles_value": literal("Title")},
-        {"id": literal("document/r"), "titles_language": literal("en"), "titles_value": literal("Title")},  # repeated row
-        {"id": literal("document/r"), "contents_language": literal("en"), "contents_value": literal("second"), "contents_order": literal("201")},
-        {"id": literal("document/r"), "contents_language": literal("en"), "contents_value": literal("first"), "contents_order": literal("100")},
+        {
+            "id": literal("document/r"),
+            "titles_language": literal("en"),
+            "titles_value": literal("Title"),
+        },  # repeated row
+        {
+            "id": literal("document/r"),
+            "contents_language": literal("en"),
+            "contents_value": literal("second"),
+            "contents_order": literal("201"),
+        },
+        {
+            "id": literal("document/r"),
+            "contents_language": literal("en"),
+            "contents_value": literal("first"),
+            "contents_order": literal("100"),
+        },
         {"id": literal("document/r"), "keywords_namespace": literal("n"), "keywords_term": literal("b")},
         {"id": literal("document/r"), "keywords_namespace": literal("n"), "keywords_term": literal("a")},
         {"id": literal("document/r"), "documents_id": literal("programme/p")},
@@ -29,8 +47,10 @@ def test_rows_of_one_id_merge_into_one_entity_with_typed_values_and_records():
     (decision,) = assemble(MODEL, MODEL.type("Decision"), rows, updated=dt.datetime(2026, 1, 1))
     assert decision["id"] == "document/r" and decision["number"] == "1"  # of several values, the least
     assert decision["published"] == dt.datetime(2014, 11, 9) and decision["updated"] == dt.datetime(2026, 1, 1)
-    assert decision["titles"] == [{"language": "en", "value": "Title", "id": "document/r-en"},
-                                  {"language": "fr", "value": "Titre", "id": "document/r-fr"}]
+    assert decision["titles"] == [
+        {"language": "en", "value": "Title", "id": "document/r-en"},
+        {"language": "fr", "value": "Titre", "id": "document/r-fr"},
+    ]
     assert decision["contents"] == [{"language": "en", "value": "first\n\nsecond", "id": "document/r-en"}]
     assert [(k["id"], k["term"]) for k in decision["keywords"]] == [("document/r-1", "a"), ("document/r-2", "b")]
     assert decision["documents"] == ["programme/p"] and decision["files"] == [] and decision["displayOrder"] is None

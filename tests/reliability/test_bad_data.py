@@ -42,13 +42,16 @@ def good_project(tmp_path_factory) -> Path:
 
 def _kg_build(project: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "KG_PROJECT_DIR": str(project), "KG_STORE": str(project / "store")}
-    return subprocess.run([sys.executable, "-m", "kg", "build", "--no-owl-check"], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", "build", "--no-owl-check"], capture_output=True, text=True, env=env, timeout=300
+    )
 
 
 def _fingerprint(store_dir: Path) -> dict[str, str]:
     files = sorted(p for p in store_dir.rglob("*") if p.is_file() and p.name != ".lock")
-    return {str(p.relative_to(store_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files} | \
-        {"current": os.readlink(store_dir / "current")}
+    return {str(p.relative_to(store_dir)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files} | {
+        "current": os.readlink(store_dir / "current")
+    }
 
 
 def test_every_broken_file_in_the_suite_is_covered():

@@ -26,8 +26,11 @@ SEED = 20261202
 
 
 def _build(store_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kg", "build", "--store", str(store_dir), "--no-owl-check"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg", "build", "--store", str(store_dir), "--no-owl-check"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _whole(store_dir: Path) -> tuple[str, int]:
@@ -96,7 +99,9 @@ def small_disk(tmp_path):
     """A 10 MB tmpfs: room for one release (6.7 MB) but not a second beside it."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(mount)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(mount)], capture_output=True, text=True
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a size-limited tmpfs here (needs root): {done.stderr.strip()}")
     yield mount
@@ -111,14 +116,20 @@ def test_a_full_disk_during_build_keeps_the_previous_store(small_disk):
     second = _build(store_dir)
     assert second.wait(timeout=300) == 1
     message = second.stderr.read().decode()
-    assert "No space left on device" in message and "previous store is unchanged" in message and "Traceback" not in message
+    assert (
+        "No space left on device" in message and "previous store is unchanged" in message and "Traceback" not in message
+    )
     assert _whole(store_dir) == good
     assert not list((store_dir / "releases").glob(".staging-*"))  # the half-written release was removed
 
 
 def _serve_exits(store_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kg", "serve", "--port", str(live.free_port()), "--store", str(store_dir)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", "serve", "--port", str(live.free_port()), "--store", str(store_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.parametrize("damage", ["truncated dataset", "flipped byte", "garbage manifest", "dangling current link"])

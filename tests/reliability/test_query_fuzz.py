@@ -14,11 +14,25 @@ from hypothesis import strategies as st
 
 from kg.cli import app
 
-PROLOGUE = ("PREFIX mea: <https://w3id.org/mea-kg/ontology#>\nPREFIX dwc: <http://rs.tdwg.org/dwc/terms/>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
-PROPERTIES = ["mea:targetsTaxon", "mea:broaderTaxon", "mea:responsible", "mea:code", "rdfs:label", "dwc:scientificName",
-              "a", "mea:programme", "mea:listedTaxon", "<urn:x:unknown>"]
-ODD = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)  # any Unicode scalar value, combining marks, RTL …
+PROLOGUE = (
+    "PREFIX mea: <https://w3id.org/mea-kg/ontology#>\nPREFIX dwc: <http://rs.tdwg.org/dwc/terms/>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+)
+PROPERTIES = [
+    "mea:targetsTaxon",
+    "mea:broaderTaxon",
+    "mea:responsible",
+    "mea:code",
+    "rdfs:label",
+    "dwc:scientificName",
+    "a",
+    "mea:programme",
+    "mea:listedTaxon",
+    "<urn:x:unknown>",
+]
+ODD = st.text(
+    st.characters(blacklist_categories=("Cs",)), max_size=40
+)  # any Unicode scalar value, combining marks, RTL …
 VARIABLES = st.sampled_from(["?s", "?o", "?x", "?y", "?é", "?名前"])
 
 
@@ -28,26 +42,47 @@ def _escaped(text: str) -> str:
 
 literal = st.one_of(
     ODD.map(lambda t: f'"{_escaped(t)}"'),
-    st.integers(min_value=1_000, max_value=300_000).map(lambda n: '"' + "ÿ€𝄞x" * (n // 4) + '"'),  # up to ~1 MB of UTF-8
-    st.sampled_from(['"1"^^<http://www.w3.org/2001/XMLSchema#integer>', '"x"@fr', '"2015-01-01"^^<http://www.w3.org/2001/XMLSchema#date>']),
+    st.integers(min_value=1_000, max_value=300_000).map(
+        lambda n: '"' + "ÿ€𝄞x" * (n // 4) + '"'
+    ),  # up to ~1 MB of UTF-8
+    st.sampled_from(
+        [
+            '"1"^^<http://www.w3.org/2001/XMLSchema#integer>',
+            '"x"@fr',
+            '"2015-01-01"^^<http://www.w3.org/2001/XMLSchema#date>',
+        ]
+    ),
 )
-path = st.recursive(st.sampled_from(PROPERTIES[:-1]),
-                    lambda inner: st.one_of(inner.map(lambda p: f"({p})*"), inner.map(lambda p: f"^({p})"),
-                                            st.tuples(inner, inner).map(lambda pq: f"({pq[0]}|{pq[1]})"),
-                                            st.tuples(inner, inner).map(lambda pq: f"{pq[0]}/{pq[1]}"),
-                                            inner.map(lambda p: f"({p})+")), max_leaves=6)
-regex = st.one_of(st.sampled_from(["(a+)+$", "^(.*)*x", "([A-Za-z]+ ?)+!", "(.*a){20}", "[", "\\", "(?i)panthera", ""]), ODD)
+path = st.recursive(
+    st.sampled_from(PROPERTIES[:-1]),
+    lambda inner: st.one_of(
+        inner.map(lambda p: f"({p})*"),
+        inner.map(lambda p: f"^({p})"),
+        st.tuples(inner, inner).map(lambda pq: f"({pq[0]}|{pq[1]})"),
+        st.tuples(inner, inner).map(lambda pq: f"{pq[0]}/{pq[1]}"),
+        inner.map(lambda p: f"({p})+"),
+    ),
+    max_leaves=6,
+)
+regex = st.one_of(
+    st.sampled_from(["(a+)+$", "^(.*)*x", "([A-Za-z]+ ?)+!", "(.*a){20}", "[", "\\", "(?i)panthera", ""]), ODD
+)
 triple = st.tuples(VARIABLES, st.one_of(path, st.sampled_from(PROPERTIES)), st.one_of(VARIABLES, literal)).map(" ".join)
 filters = st.one_of(
     st.tuples(VARIABLES, regex).map(lambda vr: f'FILTER(REGEX(STR({vr[0]}), "{_escaped(vr[1])}"))'),
     st.tuples(VARIABLES, literal).map(lambda vl: f"FILTER({vl[0]} = {vl[1]})"),
-    st.just("FILTER(STRLEN(REPEAT(\"x\", 100000000)) > 0)"),  # not SPARQL 1.1: an unknown function
+    st.just('FILTER(STRLEN(REPEAT("x", 100000000)) > 0)'),  # not SPARQL 1.1: an unknown function
 )
-group = st.recursive(st.lists(st.one_of(triple, filters), min_size=1, max_size=4).map(lambda xs: " . ".join(xs)),
-                     lambda inner: st.one_of(inner.map(lambda g: "{ " + g + " }"),
-                                             st.tuples(inner, inner).map(lambda ab: "{ " + ab[0] + " } UNION { " + ab[1] + " }"),
-                                             st.tuples(inner, inner).map(lambda ab: ab[0] + " OPTIONAL { " + ab[1] + " }"),
-                                             inner.map(lambda g: "MINUS { " + g + " }")), max_leaves=8)
+group = st.recursive(
+    st.lists(st.one_of(triple, filters), min_size=1, max_size=4).map(lambda xs: " . ".join(xs)),
+    lambda inner: st.one_of(
+        inner.map(lambda g: "{ " + g + " }"),
+        st.tuples(inner, inner).map(lambda ab: "{ " + ab[0] + " } UNION { " + ab[1] + " }"),
+        st.tuples(inner, inner).map(lambda ab: ab[0] + " OPTIONAL { " + ab[1] + " }"),
+        inner.map(lambda g: "MINUS { " + g + " }"),
+    ),
+    max_leaves=8,
+)
 deep = st.integers(min_value=50, max_value=3_000).map(lambda n: "SELECT * WHERE " + "{ " * n + "?s ?p ?o" + " }" * n)
 valid = st.one_of(
     group.map(lambda g: f"{PROLOGUE}SELECT * WHERE {{ {g} }} LIMIT 50"),
@@ -62,13 +97,17 @@ def broken(draw) -> str:
     """A valid query cut, spliced with junk, or with a brace dropped: most of these are syntax errors."""
     text = draw(valid)
     cut = draw(st.integers(min_value=0, max_value=len(text)))
-    junk = draw(st.one_of(ODD, st.sampled_from(["}", "{", "\x00", "SERVICE", "\\u0000", "\"", "<", "#", "PREFIX : <"])))
+    junk = draw(st.one_of(ODD, st.sampled_from(["}", "{", "\x00", "SERVICE", "\\u0000", '"', "<", "#", "PREFIX : <"])))
     return draw(st.sampled_from([text[:cut], text[:cut] + junk + text[cut:], text.replace("}", "", 1), junk]))
 
 
 queries = st.one_of(valid, broken())
-HTTP_BUDGET = budget(max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
-CLI_BUDGET = budget(max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+HTTP_BUDGET = budget(
+    max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+CLI_BUDGET = budget(
+    max_examples=30, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def _check_http(response: httpx.Response) -> None:
@@ -88,9 +127,13 @@ def test_fuzzed_queries_over_http_get_a_result_or_a_clear_error(service):
             if method == "form":
                 response = http.post("/sparql", data={"query": query})
             elif method == "direct":
-                response = http.post("/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"})
+                response = http.post(
+                    "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+                )
             else:
-                response = http.get("/sparql", params={"query": query[:6000]})  # a URL has its limits; POST has the rest
+                response = http.get(
+                    "/sparql", params={"query": query[:6000]}
+                )  # a URL has its limits; POST has the rest
             _check_http(response)
             seen["answers" if response.status_code == 200 else "errors"] += 1
 
@@ -111,4 +154,3 @@ def test_fuzzed_queries_through_kg_query_exit_cleanly(runner, settings, built):
             assert result.stderr.strip() and "Traceback" not in result.stderr, result.stderr[-300:]
 
     fuzz()
-

@@ -8,15 +8,23 @@ from collections.abc import Awaitable, Callable
 from fastapi import Request, Response
 
 from .. import engine, paging
-from ..formats import Format, Kind, by_name, negotiate, parse_accept
 from ..backends import Backend
+from ..formats import Format, Kind, by_name, negotiate, parse_accept
 from .deps import Settings
 from .problems import Problem
 
 CACHE_CONTROL = "public, no-cache"
-TEXT_TYPES = ("text/", "application/sparql-results+json", "application/json", "application/ld+json",
-              "application/sparql-results+xml", "application/rdf+xml", "application/n-triples", "application/n-quads",
-              "application/trig")
+TEXT_TYPES = (
+    "text/",
+    "application/sparql-results+json",
+    "application/json",
+    "application/ld+json",
+    "application/sparql-results+xml",
+    "application/rdf+xml",
+    "application/n-triples",
+    "application/n-quads",
+    "application/trig",
+)
 
 
 def chosen_formats(request: Request) -> tuple[Format | None, Format | None]:
@@ -73,8 +81,15 @@ def media_type_header(media_type: str) -> str:
     return f"{media_type}; charset=utf-8" if media_type.startswith(TEXT_TYPES) else media_type
 
 
-async def run(request: Request, pool: Backend, settings: Settings, query: engine.Request, *, public: bool = False,
-              answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]] | None = None) -> Response:
+async def run(
+    request: Request,
+    pool: Backend,
+    settings: Settings,
+    query: engine.Request,
+    *,
+    public: bool = False,
+    answer_with: Callable[[paging.Evaluate], Awaitable[engine.Answer]] | None = None,
+) -> Response:
     """Evaluate ``query`` (or answer 304) and build the response. ``answer_with``, given the back-end's
     evaluation, answers for ``query`` another way (a page through its driver: same rows, same ETag). ``public``
     marks an ad-hoc query (see :attr:`kg.workers.QueryPool.public_slots`)."""
@@ -82,6 +97,7 @@ async def run(request: Request, pool: Backend, settings: Settings, query: engine
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
+
     async def on_backend(q: engine.Request) -> engine.Answer:
         return await pool.query(q, timeout=settings.query_timeout, public=public)  # cached there (kg.api.cache)
 

@@ -7,10 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from ..config import Settings
 from ..backends import Backend
+from ..config import Settings
 from .problems import Problem
-
 
 # Dependencies are ``async`` so that FastAPI runs them inline rather than in its thread pool.
 
@@ -35,7 +34,12 @@ def require_writer(request: Request, settings: SettingsDep) -> None:
     scheme, _, supplied = request.headers.get("authorization", "").partition(" ")
     expected = settings.update_token.get_secret_value().encode()
     if scheme.lower() != "bearer" or not hmac.compare_digest(supplied.strip().encode(), expected):
-        raise Problem(401, "unauthorized", "writes need a valid bearer token", headers={"WWW-Authenticate": 'Bearer realm="mea-kg"'})
+        raise Problem(
+            401,
+            "unauthorized",
+            "writes need a valid bearer token",
+            headers={"WWW-Authenticate": 'Bearer realm="mea-kg"'},
+        )
 
 
 async def writer(request: Request, settings: SettingsDep) -> None:

@@ -15,10 +15,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__, catalogue, pages
+from ..backends import open_backend
 from ..config import Settings
 from ..informea.feed import Feed
 from ..informea.model import MODEL
-from ..backends import open_backend
 from . import problems
 from .cache import AnswerCache, CachedBackend
 from .middleware import BodyLimit, HeadAsGet, ServerHeader
@@ -48,23 +48,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await pool.stop()
 
-    app = FastAPI(title="mea-kg", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  docs_url=None, redoc_url=None)
-    app.mount("/static/swagger-ui", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"), name="swagger-ui")
+    app = FastAPI(
+        title="mea-kg", version=__version__, description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    app.mount(
+        "/static/swagger-ui", StaticFiles(directory=Path(swagger_ui.__file__).parent / "static"), name="swagger-ui"
+    )
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         """Swagger UI served from the package's own files: the docs work with no network."""
-        return get_swagger_ui_html(openapi_url=app.openapi_url, title="mea-kg API",
-                                   swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/swagger-ui/favicon-32x32.png")  # files of swagger-ui-py
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="mea-kg API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )  # files of swagger-ui-py
 
     app.mount("/static/kg", StaticFiles(directory=Path(__file__).parent / "static"), name="kg-static")
     if settings.yasgui_dir.is_dir():
         app.mount("/static/yasgui", StaticFiles(directory=settings.yasgui_dir), name="yasgui")
     else:
-        logger.warning("YASGUI is not installed (%s): / offers the plain SPARQL form; run `npm ci`", settings.yasgui_dir)
+        logger.warning(
+            "YASGUI is not installed (%s): / offers the plain SPARQL form; run `npm ci`", settings.yasgui_dir
+        )
     app.state.yasgui = settings.yasgui_dir.is_dir()
     if settings.mermaid_dir.is_dir():
         app.mount("/static/mermaid", StaticFiles(directory=settings.mermaid_dir), name="mermaid")
@@ -86,9 +94,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=False, allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "If-None-Match"], expose_headers=["ETag", "X-Result-Truncated", "Link"],
-                       max_age=86400)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_credentials=False,
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match"],
+        expose_headers=["ETag", "X-Result-Truncated", "Link"],
+        max_age=86400,
+    )
     app.add_middleware(ServerHeader)
     app.add_middleware(HeadAsGet)
     return app

@@ -8,9 +8,16 @@ from __future__ import annotations
 from ..formats import Format, Kind
 from .problems import MEDIA_TYPE as PROBLEM_TYPE
 
-_PROBLEM_SCHEMA = {"type": "object", "required": ["type", "title", "status", "detail"],
-                   "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                                  "detail": {"type": "string"}}}
+_PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
 
 
 def media_types(*kinds: Kind) -> tuple[str, ...]:
@@ -25,21 +32,25 @@ def answer(description: str, *media: str) -> dict:
 
 def problems(statuses: dict[int, str]) -> dict[int, dict]:
     """Error responses, each an RFC 9457 problem document."""
-    return {status: {"description": text, "content": {PROBLEM_TYPE: {"schema": _PROBLEM_SCHEMA}}}
-            for status, text in statuses.items()}
+    return {
+        status: {"description": text, "content": {PROBLEM_TYPE: {"schema": _PROBLEM_SCHEMA}}}
+        for status, text in statuses.items()
+    }
 
 
-ERROR_RESPONSES = problems({
-    400: "Malformed query or request (problem+json with the parser's message and position)",
-    401: "An update without a valid bearer token",
-    403: "Updates disabled, or a write to a graph built from the sources",
-    404: "No such resource, graph or query",
-    406: "No acceptable result format",
-    413: "Request body too large",
-    415: "Unsupported request media type",
-    502: "An allowed SERVICE endpoint failed",
-    503: "The query was stopped at its time limit, or no worker was free",
-})
+ERROR_RESPONSES = problems(
+    {
+        400: "Malformed query or request (problem+json with the parser's message and position)",
+        401: "An update without a valid bearer token",
+        403: "Updates disabled, or a write to a graph built from the sources",
+        404: "No such resource, graph or query",
+        406: "No acceptable result format",
+        413: "Request body too large",
+        415: "Unsupported request media type",
+        502: "An allowed SERVICE endpoint failed",
+        503: "The query was stopped at its time limit, or no worker was free",
+    }
+)
 NOT_MODIFIED = {304: {"description": "Not modified (ETag)"}}
 RESULTS_OR_GRAPH = media_types(Kind.RESULTS, Kind.GRAPH)
 GRAPH_OR_DATASET = media_types(Kind.GRAPH, Kind.DATASET)

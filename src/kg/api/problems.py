@@ -30,8 +30,13 @@ class Problem(Exception):
 
 
 def problem_response(problem: Problem) -> JSONResponse:
-    body = {"type": ERRORS_BASE + problem.slug, "title": TITLES.get(problem.slug, problem.slug.replace("-", " ")),
-            "status": problem.status, "detail": problem.detail, **problem.extra}
+    body = {
+        "type": ERRORS_BASE + problem.slug,
+        "title": TITLES.get(problem.slug, problem.slug.replace("-", " ")),
+        "status": problem.status,
+        "detail": problem.detail,
+        **problem.extra,
+    }
     return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE, headers=problem.headers)
 
 
@@ -61,7 +66,9 @@ def from_worker_error(err: WorkerError) -> Problem:
     if err.kind == "syntax":
         return Problem(400, "query-syntax", str(err), **{k: v for k, v in err.detail.items() if v is not None})
     if err.kind == "not_acceptable":
-        return Problem(406, "not-acceptable", f"the client accepts no format for {err.detail.get('kind', 'this answer')}")
+        return Problem(
+            406, "not-acceptable", f"the client accepts no format for {err.detail.get('kind', 'this answer')}"
+        )
     if err.kind == "service":
         return Problem(502, "remote-endpoint-failed", str(err))
     if err.kind in ("ReadOnlyGraph",):
@@ -83,7 +90,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ODataError)
     async def _odata(request: Request, exc: ODataError) -> Response:
         """The OData feed answers with OData error bodies, JSON or XML as the client asked."""
-        body, media_type = error_body(exc, negotiate(request.query_params.get("$format"), request.headers.get("accept")))
+        body, media_type = error_body(
+            exc, negotiate(request.query_params.get("$format"), request.headers.get("accept"))
+        )
         return Response(body, status_code=exc.status, media_type=media_type, headers={"DataServiceVersion": "1.0"})
 
     @app.exception_handler(WorkerError)
@@ -129,5 +138,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(exc.status_code, "bad-request")
+        slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
+            exc.status_code, "bad-request"
+        )
         return problem_response(Problem(exc.status_code, slug, str(exc.detail), headers=dict(exc.headers or {})))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import xml.etree.ElementTree as ET
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote
 
 from .model import CONTAINER, DATETIME, NAMESPACE, EntityType, Model, Property
@@ -43,6 +43,7 @@ def _xml(root: ET.Element) -> bytes:
 
 # --- $metadata and the service document ----------------------------------------------------------------
 
+
 def metadata(model: Model) -> bytes:
     """The EDMX document, generated from the model."""
     edmx = ET.Element(f"{{{EDMX}}}Edmx", {"Version": "1.0"})
@@ -52,28 +53,60 @@ def metadata(model: Model) -> bytes:
         element = ET.SubElement(schema, f"{{{EDM}}}EntityType", {"Name": entity_type.name})
         ET.SubElement(ET.SubElement(element, f"{{{EDM}}}Key"), f"{{{EDM}}}PropertyRef", {"Name": entity_type.key})
         for prop in entity_type.properties:
-            ET.SubElement(element, f"{{{EDM}}}Property", {"Name": prop.name, "Type": prop.type,
-                                                        "Nullable": "true" if prop.nullable else "false"})
+            ET.SubElement(
+                element,
+                f"{{{EDM}}}Property",
+                {"Name": prop.name, "Type": prop.type, "Nullable": "true" if prop.nullable else "false"},
+            )
         for navigation in entity_type.navigations:
-            ET.SubElement(element, f"{{{EDM}}}NavigationProperty", {
-                "Name": navigation.name, "Relationship": f"{NAMESPACE}.{_association(entity_type, navigation.name)}",
-                "FromRole": _from_role(entity_type), "ToRole": _to_role(model, navigation.target)})
+            ET.SubElement(
+                element,
+                f"{{{EDM}}}NavigationProperty",
+                {
+                    "Name": navigation.name,
+                    "Relationship": f"{NAMESPACE}.{_association(entity_type, navigation.name)}",
+                    "FromRole": _from_role(entity_type),
+                    "ToRole": _to_role(model, navigation.target),
+                },
+            )
     for entity_type, navigation in model.associations():
-        association = ET.SubElement(schema, f"{{{EDM}}}Association", {"Name": _association(entity_type, navigation.name)})
+        association = ET.SubElement(
+            schema, f"{{{EDM}}}Association", {"Name": _association(entity_type, navigation.name)}
+        )
         target = model.type(navigation.target)
-        ET.SubElement(association, f"{{{EDM}}}End", {"Type": entity_type.qualified_name, "Role": _from_role(entity_type),
-                                                    "Multiplicity": "*" if target.mapping else "1"})
-        ET.SubElement(association, f"{{{EDM}}}End", {"Type": target.qualified_name, "Role": _to_role(model, target.name),
-                                                    "Multiplicity": "*"})
-    container = ET.SubElement(schema, f"{{{EDM}}}EntityContainer", {"Name": CONTAINER, f"{{{M}}}IsDefaultEntityContainer": "true"})
+        ET.SubElement(
+            association,
+            f"{{{EDM}}}End",
+            {
+                "Type": entity_type.qualified_name,
+                "Role": _from_role(entity_type),
+                "Multiplicity": "*" if target.mapping else "1",
+            },
+        )
+        ET.SubElement(
+            association,
+            f"{{{EDM}}}End",
+            {"Type": target.qualified_name, "Role": _to_role(model, target.name), "Multiplicity": "*"},
+        )
+    container = ET.SubElement(
+        schema, f"{{{EDM}}}EntityContainer", {"Name": CONTAINER, f"{{{M}}}IsDefaultEntityContainer": "true"}
+    )
     for entity_type in model.types:
-        ET.SubElement(container, f"{{{EDM}}}EntitySet", {"Name": entity_type.entity_set, "EntityType": entity_type.qualified_name})
+        ET.SubElement(
+            container, f"{{{EDM}}}EntitySet", {"Name": entity_type.entity_set, "EntityType": entity_type.qualified_name}
+        )
     for entity_type, navigation in model.associations():
         target = model.type(navigation.target)
         name = _association(entity_type, navigation.name)
-        association_set = ET.SubElement(container, f"{{{EDM}}}AssociationSet", {"Name": name, "Association": f"{NAMESPACE}.{name}"})
-        ET.SubElement(association_set, f"{{{EDM}}}End", {"EntitySet": entity_type.entity_set, "Role": _from_role(entity_type)})
-        ET.SubElement(association_set, f"{{{EDM}}}End", {"EntitySet": target.entity_set, "Role": _to_role(model, target.name)})
+        association_set = ET.SubElement(
+            container, f"{{{EDM}}}AssociationSet", {"Name": name, "Association": f"{NAMESPACE}.{name}"}
+        )
+        ET.SubElement(
+            association_set, f"{{{EDM}}}End", {"EntitySet": entity_type.entity_set, "Role": _from_role(entity_type)}
+        )
+        ET.SubElement(
+            association_set, f"{{{EDM}}}End", {"EntitySet": target.entity_set, "Role": _to_role(model, target.name)}
+        )
     return _xml(edmx)
 
 
@@ -104,6 +137,7 @@ def service_document(model: Model, base: str, fmt: str) -> tuple[bytes, str]:
 
 # --- entities -------------------------------------------------------------------------------------------
 
+
 def key_literal(value: str) -> str:
     """The key predicate of an entity: ``('document/cms-resolution-11.24')``."""
     return "('" + quote(value.replace("'", "''"), safe="/-._~:@!$&*+,;=") + "')"
@@ -125,8 +159,16 @@ def _json_value(value: object, edm_type: str) -> object:
     return value
 
 
-def json_entity(model: Model, entity_type: EntityType, entity: dict, base: str, *, expand=(), select=(),
-                children: Children | None = None) -> dict:
+def json_entity(
+    model: Model,
+    entity_type: EntityType,
+    entity: dict,
+    base: str,
+    *,
+    expand=(),
+    select=(),
+    children: Children | None = None,
+) -> dict:
     uri = entity_uri(base, entity_type, entity)
     body: dict = {"__metadata": {"uri": uri, "type": entity_type.qualified_name}}
     for prop in entity_type.properties:
@@ -135,17 +177,31 @@ def json_entity(model: Model, entity_type: EntityType, entity: dict, base: str, 
     for navigation in entity_type.navigations:
         if navigation.name in expand:
             target = model.type(navigation.target)
-            body[navigation.name] = {"results": [json_entity(model, target, child, base)
-                                                 for child in children(entity, navigation.name)]}
+            body[navigation.name] = {
+                "results": [json_entity(model, target, child, base) for child in children(entity, navigation.name)]
+            }
         elif not select or navigation.name in select:
             body[navigation.name] = {"__deferred": {"uri": f"{uri}/{navigation.name}"}}
     return body
 
 
-def json_collection(model: Model, entity_type: EntityType, entities: list[dict], base: str, *, count: int | None,
-                    next_link: str | None, expand=(), select=(), children: Children | None = None) -> bytes:
-    body: dict = {"results": [json_entity(model, entity_type, e, base, expand=expand, select=select, children=children)
-                              for e in entities]}
+def json_collection(
+    model: Model,
+    entity_type: EntityType,
+    entities: list[dict],
+    base: str,
+    *,
+    count: int | None,
+    next_link: str | None,
+    expand=(),
+    select=(),
+    children: Children | None = None,
+) -> bytes:
+    body: dict = {
+        "results": [
+            json_entity(model, entity_type, e, base, expand=expand, select=select, children=children) for e in entities
+        ]
+    }
     if count is not None:
         body["__count"] = str(count)
     if next_link is not None:
@@ -153,8 +209,16 @@ def json_collection(model: Model, entity_type: EntityType, entities: list[dict],
     return _json({"d": body})
 
 
-def json_single(model: Model, entity_type: EntityType, entity: dict, base: str, *, expand=(), select=(),
-                children: Children | None = None) -> bytes:
+def json_single(
+    model: Model,
+    entity_type: EntityType,
+    entity: dict,
+    base: str,
+    *,
+    expand=(),
+    select=(),
+    children: Children | None = None,
+) -> bytes:
     return _json({"d": json_entity(model, entity_type, entity, base, expand=expand, select=select, children=children)})
 
 
@@ -173,26 +237,54 @@ def _timestamp(value: dt.datetime | None) -> str:
     return (value or _EPOCH).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def atom_entry(model: Model, entity_type: EntityType, entity: dict, base: str, updated: dt.datetime | None, *,
-               expand=(), select=(), children: Children | None = None, root: bool = False) -> ET.Element:
+def atom_entry(
+    model: Model,
+    entity_type: EntityType,
+    entity: dict,
+    base: str,
+    updated: dt.datetime | None,
+    *,
+    expand=(),
+    select=(),
+    children: Children | None = None,
+    root: bool = False,
+) -> ET.Element:
     uri = entity_uri(base, entity_type, entity)
     entry = ET.Element(f"{{{ATOM}}}entry", {f"{{{XML}}}base": base} if root else {})
     ET.SubElement(entry, f"{{{ATOM}}}id").text = uri
     ET.SubElement(entry, f"{{{ATOM}}}title", {"type": "text"})
     ET.SubElement(entry, f"{{{ATOM}}}updated").text = _timestamp(entity.get("updated") or updated)
     ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name")
-    relative = uri[len(base):]
+    relative = uri[len(base) :]
     ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "edit", "title": entity_type.name, "href": relative})
     for navigation in entity_type.navigations:
         if select and navigation.name not in select and navigation.name not in expand:
             continue
-        link = ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": RELATED + navigation.name, "type": "application/atom+xml;type=feed",
-                                                        "title": navigation.name, "href": f"{relative}/{navigation.name}"})
+        link = ET.SubElement(
+            entry,
+            f"{{{ATOM}}}link",
+            {
+                "rel": RELATED + navigation.name,
+                "type": "application/atom+xml;type=feed",
+                "title": navigation.name,
+                "href": f"{relative}/{navigation.name}",
+            },
+        )
         if navigation.name in expand:
             target = model.type(navigation.target)
             inline = ET.SubElement(link, f"{{{M}}}inline")
-            inline.append(atom_feed_element(model, target, children(entity, navigation.name), base, updated,
-                                            f"{relative}/{navigation.name}", count=None, next_link=None))
+            inline.append(
+                atom_feed_element(
+                    model,
+                    target,
+                    children(entity, navigation.name),
+                    base,
+                    updated,
+                    f"{relative}/{navigation.name}",
+                    count=None,
+                    next_link=None,
+                )
+            )
     ET.SubElement(entry, f"{{{ATOM}}}category", {"term": entity_type.qualified_name, "scheme": SCHEME})
     content = ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "application/xml"})
     properties = ET.SubElement(content, f"{{{M}}}properties")
@@ -203,9 +295,21 @@ def atom_entry(model: Model, entity_type: EntityType, entity: dict, base: str, u
     return entry
 
 
-def atom_feed_element(model: Model, entity_type: EntityType, entities: list[dict], base: str, updated: dt.datetime | None,
-                      href: str, *, count: int | None, next_link: str | None, expand=(), select=(),
-                      children: Children | None = None, root: bool = False) -> ET.Element:
+def atom_feed_element(
+    model: Model,
+    entity_type: EntityType,
+    entities: list[dict],
+    base: str,
+    updated: dt.datetime | None,
+    href: str,
+    *,
+    count: int | None,
+    next_link: str | None,
+    expand=(),
+    select=(),
+    children: Children | None = None,
+    root: bool = False,
+) -> ET.Element:
     feed = ET.Element(f"{{{ATOM}}}feed", {f"{{{XML}}}base": base} if root else {})
     ET.SubElement(feed, f"{{{ATOM}}}id").text = base + href
     ET.SubElement(feed, f"{{{ATOM}}}title", {"type": "text"}).text = entity_type.entity_set
@@ -214,7 +318,9 @@ def atom_feed_element(model: Model, entity_type: EntityType, entities: list[dict
     if count is not None:
         ET.SubElement(feed, f"{{{M}}}count").text = str(count)
     for entity in entities:
-        feed.append(atom_entry(model, entity_type, entity, base, updated, expand=expand, select=select, children=children))
+        feed.append(
+            atom_entry(model, entity_type, entity, base, updated, expand=expand, select=select, children=children)
+        )
     if next_link is not None:
         ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "next", "href": next_link})
     return feed
@@ -238,6 +344,7 @@ def property_document(prop: Property, value: object, fmt: str) -> tuple[bytes, s
 
 
 # --- errors ---------------------------------------------------------------------------------------------
+
 
 def error_body(error: ODataError, fmt: str) -> tuple[bytes, str]:
     if fmt == "json":

@@ -66,7 +66,9 @@ def release_time(version: str) -> dt.datetime | None:
     return dt.datetime.strptime(match.group(1), "%Y%m%dT%H%M%S") if match else None
 
 
-def assemble(model: Model, entity_type: EntityType, rows: list[dict], *, updated: dt.datetime | None = None) -> list[dict]:
+def assemble(
+    model: Model, entity_type: EntityType, rows: list[dict], *, updated: dt.datetime | None = None
+) -> list[dict]:
     """Merge SPARQL JSON result rows into entities of ``entity_type``."""
     entities: dict[str, dict] = {}
     records: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
@@ -81,7 +83,7 @@ def assemble(model: Model, entity_type: EntityType, rows: list[dict], *, updated
                 entity[prop.name] = value  # of several values, the least: the same one on every run
         for navigation in entity_type.navigations:
             prefix = navigation.name + "_"
-            fields = {name[len(prefix):]: term["value"] for name, term in row.items() if name.startswith(prefix)}
+            fields = {name[len(prefix) :]: term["value"] for name, term in row.items() if name.startswith(prefix)}
             if fields and fields not in records[key][navigation.name]:
                 records[key][navigation.name].append(fields)
     for key, entity in entities.items():

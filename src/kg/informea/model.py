@@ -89,51 +89,118 @@ def _localized(name: str, entity_set: str | None = None) -> EntityType:
 
 
 def _file(name: str) -> EntityType:
-    return EntityType(name, name + "s", (_id(), Property("url"), Property("mimeType"), Property("language"), Property("filename")))
+    return EntityType(
+        name, name + "s", (_id(), Property("url"), Property("mimeType"), Property("language"), Property("filename"))
+    )
 
 
-MODEL = Model((
-    EntityType("Treaty", "Treaties", (
-        _id(), Property("url"), Property("titleEnglish"), Property("officialNameEnglish"),
-    ), (Navigation("titles", "TreatyTitle"), Navigation("descriptions", "TreatyDescription")), mapping="treaties"),
-    _localized("TreatyTitle"), _localized("TreatyDescription"),
-
-    EntityType("Meeting", "Meetings", (
-        _id(), Property("treaty"), Property("url"), Property("start", DATETIME), Property("end", DATETIME),
-        Property("kind"), Property("type"), Property("access"), Property("status"), Property("location"),
-        Property("city"), Property("country"), Property("updated", DATETIME),
-    ), (Navigation("titles", "MeetingTitle"), Navigation("descriptions", "MeetingDescription")), mapping="meetings"),
-    _localized("MeetingTitle"), _localized("MeetingDescription"),
-
-    EntityType("Decision", "Decisions", (
-        _id(), Property("link"), Property("number"), Property("status"), Property("type"), Property("treaty"),
-        Property("published", DATETIME), Property("updated", DATETIME), Property("meetingId"),
-        Property("meetingTitle"), Property("meetingUrl"), Property("displayOrder", INT32),
-    ), (
-        Navigation("titles", "DecisionTitle"), Navigation("longTitles", "DecisionLongTitle"),
-        Navigation("summaries", "DecisionSummary"), Navigation("contents", "DecisionContent", joined=True),
-        Navigation("keywords", "DecisionKeyword"), Navigation("files", "DecisionFile"),
-        Navigation("documents", "Document"),
-    ), mapping="decisions"),
-    _localized("DecisionTitle"), _localized("DecisionLongTitle"), _localized("DecisionSummary", "DecisionSummaries"), _localized("DecisionContent"),
-    EntityType("DecisionKeyword", "DecisionKeywords", (_id(), Property("namespace"), Property("term"))),
-    _file("DecisionFile"),
-
-    EntityType("Document", "Documents", (
-        _id(), Property("published", DATETIME), Property("updated", DATETIME), Property("displayOrder", INT32),
-    ), (
-        Navigation("treaties", "DocumentTreaty"), Navigation("titles", "DocumentTitle"),
-        Navigation("descriptions", "DocumentDescription"), Navigation("authors", "DocumentAuthor"),
-        Navigation("identifiers", "DocumentIdentifier"), Navigation("references", "DocumentReference"),
-        Navigation("keywords", "DocumentKeyword"), Navigation("types", "DocumentType"), Navigation("files", "DocumentFile"),
-    ), mapping="documents"),
-    EntityType("DocumentTreaty", "DocumentTreaties", (_id(), Property("treaty"))),
-    _localized("DocumentTitle"), _localized("DocumentDescription"),
-    EntityType("DocumentAuthor", "DocumentAuthors", (_id(), Property("name"), Property("type"))),
-    EntityType("DocumentIdentifier", "DocumentIdentifiers", (_id(), Property("name"), Property("value"))),
-    EntityType("DocumentReference", "DocumentReferences", (_id(), Property("type"), Property("refId"))),
-    EntityType("DocumentKeyword", "DocumentKeywords", (
-        _id(), Property("termURI"), Property("scope"), Property("literalForm"), Property("sourceURL"))),
-    EntityType("DocumentType", "DocumentTypes", (_id(), Property("value"))),
-    _file("DocumentFile"),
-))
+MODEL = Model(
+    (
+        EntityType(
+            "Treaty",
+            "Treaties",
+            (
+                _id(),
+                Property("url"),
+                Property("titleEnglish"),
+                Property("officialNameEnglish"),
+            ),
+            (Navigation("titles", "TreatyTitle"), Navigation("descriptions", "TreatyDescription")),
+            mapping="treaties",
+        ),
+        _localized("TreatyTitle"),
+        _localized("TreatyDescription"),
+        EntityType(
+            "Meeting",
+            "Meetings",
+            (
+                _id(),
+                Property("treaty"),
+                Property("url"),
+                Property("start", DATETIME),
+                Property("end", DATETIME),
+                Property("kind"),
+                Property("type"),
+                Property("access"),
+                Property("status"),
+                Property("location"),
+                Property("city"),
+                Property("country"),
+                Property("updated", DATETIME),
+            ),
+            (Navigation("titles", "MeetingTitle"), Navigation("descriptions", "MeetingDescription")),
+            mapping="meetings",
+        ),
+        _localized("MeetingTitle"),
+        _localized("MeetingDescription"),
+        EntityType(
+            "Decision",
+            "Decisions",
+            (
+                _id(),
+                Property("link"),
+                Property("number"),
+                Property("status"),
+                Property("type"),
+                Property("treaty"),
+                Property("published", DATETIME),
+                Property("updated", DATETIME),
+                Property("meetingId"),
+                Property("meetingTitle"),
+                Property("meetingUrl"),
+                Property("displayOrder", INT32),
+            ),
+            (
+                Navigation("titles", "DecisionTitle"),
+                Navigation("longTitles", "DecisionLongTitle"),
+                Navigation("summaries", "DecisionSummary"),
+                Navigation("contents", "DecisionContent", joined=True),
+                Navigation("keywords", "DecisionKeyword"),
+                Navigation("files", "DecisionFile"),
+                Navigation("documents", "Document"),
+            ),
+            mapping="decisions",
+        ),
+        _localized("DecisionTitle"),
+        _localized("DecisionLongTitle"),
+        _localized("DecisionSummary", "DecisionSummaries"),
+        _localized("DecisionContent"),
+        EntityType("DecisionKeyword", "DecisionKeywords", (_id(), Property("namespace"), Property("term"))),
+        _file("DecisionFile"),
+        EntityType(
+            "Document",
+            "Documents",
+            (
+                _id(),
+                Property("published", DATETIME),
+                Property("updated", DATETIME),
+                Property("displayOrder", INT32),
+            ),
+            (
+                Navigation("treaties", "DocumentTreaty"),
+                Navigation("titles", "DocumentTitle"),
+                Navigation("descriptions", "DocumentDescription"),
+                Navigation("authors", "DocumentAuthor"),
+                Navigation("identifiers", "DocumentIdentifier"),
+                Navigation("references", "DocumentReference"),
+                Navigation("keywords", "DocumentKeyword"),
+                Navigation("types", "DocumentType"),
+                Navigation("files", "DocumentFile"),
+            ),
+            mapping="documents",
+        ),
+        EntityType("DocumentTreaty", "DocumentTreaties", (_id(), Property("treaty"))),
+        _localized("DocumentTitle"),
+        _localized("DocumentDescription"),
+        EntityType("DocumentAuthor", "DocumentAuthors", (_id(), Property("name"), Property("type"))),
+        EntityType("DocumentIdentifier", "DocumentIdentifiers", (_id(), Property("name"), Property("value"))),
+        EntityType("DocumentReference", "DocumentReferences", (_id(), Property("type"), Property("refId"))),
+        EntityType(
+            "DocumentKeyword",
+            "DocumentKeywords",
+            (_id(), Property("termURI"), Property("scope"), Property("literalForm"), Property("sourceURL")),
+        ),
+        EntityType("DocumentType", "DocumentTypes", (_id(), Property("value"))),
+        _file("DocumentFile"),
+    )
+)

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Mapping
 
 from .model import DATETIME, INT32, STRING, EntityType
 
@@ -42,6 +42,7 @@ def bad(message: str) -> ODataError:
 
 
 # --- the AST -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Literal:
@@ -99,6 +100,7 @@ class Options:
 
 # --- parsing the options -------------------------------------------------------------------------------
 
+
 def parse(params: Mapping[str, list[str]], entity_type: EntityType | None) -> Options:
     """Parse the query string's system options for a request on ``entity_type`` (None: the service document)."""
     raw: dict[str, str] = {}
@@ -124,15 +126,22 @@ def parse(params: Mapping[str, list[str]], entity_type: EntityType | None) -> Op
         inlinecount=_inlinecount(raw.get("$inlinecount", "none")),
         expand=_names("$expand", raw["$expand"], entity_type, navigations=True) if "$expand" in raw else (),
         select=_select(raw["$select"], entity_type) if "$select" in raw else (),
-        format=fmt, raw=raw,
+        format=fmt,
+        raw=raw,
     )
 
 
 def _format(value: str | None) -> str | None:
     if value is None:
         return None
-    normalised = {"json": "json", "application/json": "json", "atom": "atom", "application/atom+xml": "atom",
-                  "xml": "atom", "application/xml": "atom"}.get(value.strip().lower())
+    normalised = {
+        "json": "json",
+        "application/json": "json",
+        "atom": "atom",
+        "application/atom+xml": "atom",
+        "xml": "atom",
+        "application/xml": "atom",
+    }.get(value.strip().lower())
     if normalised is None:
         raise bad(f"$format must be json or atom, not {value!r}")
     return normalised
@@ -157,9 +166,13 @@ def _names(option: str, value: str, entity_type: EntityType, *, navigations: boo
             raise bad(f"{option}: only one level is supported, not {name!r}")
         known = entity_type.navigation(name) if navigations else entity_type.property(name)
         if known is None:
-            choices = [n.name for n in entity_type.navigations] if navigations else [p.name for p in entity_type.properties]
-            raise bad(f"{option}: {entity_type.name} has no {'navigation' if navigations else 'property'} "
-                      f"{name!r}; it has {', '.join(choices) or 'none'}")
+            choices = (
+                [n.name for n in entity_type.navigations] if navigations else [p.name for p in entity_type.properties]
+            )
+            raise bad(
+                f"{option}: {entity_type.name} has no {'navigation' if navigations else 'property'} "
+                f"{name!r}; it has {', '.join(choices) or 'none'}"
+            )
     return names
 
 
@@ -187,22 +200,31 @@ def _orderby(value: str, entity_type: EntityType) -> tuple[OrderBy, ...]:
 
 # --- $filter ------------------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<datetime>datetime'(?P<dtvalue>[^']*)')
   | (?P<string>'(?:[^']|'')*')
   | (?P<number>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?[LlMmDdFf]?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>[(),])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 COMPARISONS = ("eq", "ne", "gt", "ge", "lt", "le")
 MAX_DEPTH = 32
 _FUNCTIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "substringof": ((STRING, STRING), BOOLEAN), "startswith": ((STRING, STRING), BOOLEAN),
-    "endswith": ((STRING, STRING), BOOLEAN), "tolower": ((STRING,), STRING), "toupper": ((STRING,), STRING),
-    "trim": ((STRING,), STRING), "length": ((STRING,), INT32),
-    "year": ((DATETIME,), INT32), "month": ((DATETIME,), INT32), "day": ((DATETIME,), INT32),
+    "substringof": ((STRING, STRING), BOOLEAN),
+    "startswith": ((STRING, STRING), BOOLEAN),
+    "endswith": ((STRING, STRING), BOOLEAN),
+    "tolower": ((STRING,), STRING),
+    "toupper": ((STRING,), STRING),
+    "trim": ((STRING,), STRING),
+    "length": ((STRING,), INT32),
+    "year": ((DATETIME,), INT32),
+    "month": ((DATETIME,), INT32),
+    "day": ((DATETIME,), INT32),
 }
 
 
@@ -310,8 +332,10 @@ class _Parser:
                 return self.call(token)
             prop = self.type.property(token.text)
             if prop is None:
-                raise bad(f"$filter: {self.type.name} has no property {token.text!r} (position {token.at + 1}); "
-                          f"it has {', '.join(p.name for p in self.type.properties)}")
+                raise bad(
+                    f"$filter: {self.type.name} has no property {token.text!r} (position {token.at + 1}); "
+                    f"it has {', '.join(p.name for p in self.type.properties)}"
+                )
             return PropertyRef(prop.name, prop.type)
         raise bad(f"$filter: unexpected {token.text!r} at position {token.at + 1}")
 
@@ -383,13 +407,24 @@ def _check_comparable(op: str, left, right) -> None:
 # --- evaluation ---------------------------------------------------------------------------------------
 
 _CALLS: dict[str, Callable] = {
-    "substringof": lambda a, b: a in b, "startswith": str.startswith, "endswith": str.endswith,
-    "tolower": str.lower, "toupper": str.upper, "trim": str.strip, "length": len,
-    "year": lambda d: d.year, "month": lambda d: d.month, "day": lambda d: d.day,
+    "substringof": lambda a, b: a in b,
+    "startswith": str.startswith,
+    "endswith": str.endswith,
+    "tolower": str.lower,
+    "toupper": str.upper,
+    "trim": str.strip,
+    "length": len,
+    "year": lambda d: d.year,
+    "month": lambda d: d.month,
+    "day": lambda d: d.day,
 }
 _COMPARE: dict[str, Callable] = {
-    "eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b, "lt": lambda a, b: a < b, "le": lambda a, b: a <= b,
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "gt": lambda a, b: a > b,
+    "ge": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "le": lambda a, b: a <= b,
 }
 
 

@@ -20,8 +20,11 @@ from tests.live import remote_options
 
 ID = "https://w3id.org/mea-kg/id/"
 PAGE_SIZE = 4
-ATOM, M, D = "{http://www.w3.org/2005/Atom}", "{http://schemas.microsoft.com/ado/2007/08/dataservices/metadata}", \
-    "{http://schemas.microsoft.com/ado/2007/08/dataservices}"
+ATOM, M, D = (
+    "{http://www.w3.org/2005/Atom}",
+    "{http://schemas.microsoft.com/ado/2007/08/dataservices/metadata}",
+    "{http://schemas.microsoft.com/ado/2007/08/dataservices}",
+)
 RESOLUTION = "document/cms-resolution-11.24"
 
 
@@ -37,9 +40,26 @@ def base(served_settings) -> str:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/informea/"
     env = {**os.environ, "KG_INFORMEA_PAGE_SIZE": str(PAGE_SIZE)}
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--port", str(port), "--store", str(served_settings.store_dir),
-                                *remote_options(served_settings),
-                                "--workers", "2", "--query-timeout", "10"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            str(served_settings.store_dir),
+            *remote_options(served_settings),
+            "--workers",
+            "2",
+            "--query-timeout",
+            "10",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -78,21 +98,64 @@ def day(value: dt.datetime) -> str:
 
 # --- metadata and every entity set ------------------------------------------------------------------------
 
+
 def test_metadata_has_informeas_entity_types_and_names(odata):
     assert odata.schema.namespaces == ["informea"]
     decision = odata.schema.entity_type("Decision")
     assert [p.name for p in decision.proprties()] == [
-        "id", "link", "number", "status", "type", "treaty", "published", "updated", "meetingId", "meetingTitle",
-        "meetingUrl", "displayOrder"]
-    assert decision.proprty("published").typ.name == "Edm.DateTime" and decision.proprty("displayOrder").typ.name == "Edm.Int32"
-    assert [n.name for n in decision.nav_proprties][:6] == ["titles", "longTitles", "summaries", "contents", "keywords", "files"]
+        "id",
+        "link",
+        "number",
+        "status",
+        "type",
+        "treaty",
+        "published",
+        "updated",
+        "meetingId",
+        "meetingTitle",
+        "meetingUrl",
+        "displayOrder",
+    ]
+    assert (
+        decision.proprty("published").typ.name == "Edm.DateTime"
+        and decision.proprty("displayOrder").typ.name == "Edm.Int32"
+    )
+    assert [n.name for n in decision.nav_proprties][:6] == [
+        "titles",
+        "longTitles",
+        "summaries",
+        "contents",
+        "keywords",
+        "files",
+    ]
     meeting = odata.schema.entity_type("Meeting")
-    assert {"id", "treaty", "url", "start", "end", "kind", "type", "access", "status", "location", "city", "country"} \
-        <= {p.name for p in meeting.proprties()}
+    assert {
+        "id",
+        "treaty",
+        "url",
+        "start",
+        "end",
+        "kind",
+        "type",
+        "access",
+        "status",
+        "location",
+        "city",
+        "country",
+    } <= {p.name for p in meeting.proprties()}
     assert [n.name for n in meeting.nav_proprties] == ["titles", "descriptions"]
     document = odata.schema.entity_type("Document")
-    assert [n.name for n in document.nav_proprties] == ["treaties", "titles", "descriptions", "authors", "identifiers",
-                                                        "references", "keywords", "types", "files"]
+    assert [n.name for n in document.nav_proprties] == [
+        "treaties",
+        "titles",
+        "descriptions",
+        "authors",
+        "identifiers",
+        "references",
+        "keywords",
+        "types",
+        "files",
+    ]
     assert {p.name for p in odata.schema.entity_type("DecisionTitle").proprties()} == {"id", "language", "value"}
     assert {p.name for p in odata.schema.entity_type("DecisionKeyword").proprties()} == {"id", "namespace", "term"}
     assert {"Treaties", "Meetings", "Decisions", "Documents"} <= {s.name for s in odata.schema.entity_sets}
@@ -115,12 +178,15 @@ def test_sets_hold_what_the_graph_holds(odata, select):
     decisions = harvest(odata.entity_sets.Decisions.get_entities())
     assert [d.id for d in decisions] == ids("SELECT ?s WHERE { ?s a mea:Decision }")
     documents = harvest(odata.entity_sets.Documents.get_entities())
-    assert [d.id for d in documents] == ids("SELECT ?s WHERE { ?s a mea:Document FILTER NOT EXISTS { ?s a mea:Decision } }")
+    assert [d.id for d in documents] == ids(
+        "SELECT ?s WHERE { ?s a mea:Document FILTER NOT EXISTS { ?s a mea:Decision } }"
+    )
     meetings = harvest(odata.entity_sets.Meetings.get_entities())
     assert [m.id for m in meetings] == ids("SELECT ?s WHERE { ?s a mea:Meeting }")
     treaties = harvest(odata.entity_sets.Treaties.get_entities())
-    assert sorted(t.id for t in treaties) == sorted(r["a"].lower() for r in select("SELECT ?a WHERE { ?c a mea:Convention ; mea:acronym ?a }"))
-
+    assert sorted(t.id for t in treaties) == sorted(
+        r["a"].lower() for r in select("SELECT ?a WHERE { ?c a mea:Convention ; mea:acronym ?a }")
+    )
 
 
 def test_one_property_of_one_entity(base):
@@ -141,25 +207,48 @@ def test_ids_are_the_paths_of_the_graphs_iris(odata, select):
 
 # --- content checked against the graph --------------------------------------------------------------------
 
+
 def test_resolution_11_24_is_a_cms_decision_of_cop11(odata, select):
-    decision = odata.entity_sets.Decisions.get_entity(RESOLUTION).expand("titles,longTitles,contents,keywords,documents").execute()
-    assert (decision.number, decision.type, decision.treaty, decision.status) == ("11.24", "resolution", "cms", "adopted")
+    decision = (
+        odata.entity_sets.Decisions.get_entity(RESOLUTION)
+        .expand("titles,longTitles,contents,keywords,documents")
+        .execute()
+    )
+    assert (decision.number, decision.type, decision.treaty, decision.status) == (
+        "11.24",
+        "resolution",
+        "cms",
+        "adopted",
+    )
     assert (decision.meetingId, decision.meetingUrl) == ("meeting/cms-cop11", ID + "meeting/cms-cop11")
     assert decision.link == ID + RESOLUTION
-    assert decision.meetingTitle == select("SELECT ?l WHERE { id:meeting\\/cms-cop11 rdfs:label ?l FILTER(LANG(?l) = 'en') }")[0]["l"]
+    assert (
+        decision.meetingTitle
+        == select("SELECT ?l WHERE { id:meeting\\/cms-cop11 rdfs:label ?l FILTER(LANG(?l) = 'en') }")[0]["l"]
+    )
     assert day(decision.published) == "2014-11-09"  # the last day of COP11, the meeting that adopted it
     titles = {t.language: t.value for t in decision.titles}
-    graph_titles = {r["l"]: r["t"] for r in select(
-        "SELECT ?t (LANG(?t) AS ?l) WHERE { id:document\\/cms-resolution-11.24 mea:title ?t }")}
-    assert titles == graph_titles == {"fr": "L’Initiative pour les mammifères d’Asie centrale",
-                                      "en": "Central Asian Mammals Initiative"}
+    graph_titles = {
+        r["l"]: r["t"]
+        for r in select("SELECT ?t (LANG(?t) AS ?l) WHERE { id:document\\/cms-resolution-11.24 mea:title ?t }")
+    }
+    assert (
+        titles
+        == graph_titles
+        == {"fr": "L’Initiative pour les mammifères d’Asie centrale", "en": "Central Asian Mammals Initiative"}
+    )
     assert {t.language for t in decision.longTitles} == {"fr", "en"}
     contents = {c.language: c.value for c in decision.contents}
     assert contents["fr"].startswith("Adoptée par la Conférence des Parties lors de sa 11e réunion")
     assert "Adopte le Programme de travail pour l’Initiative pour les mammifères d’Asie centrale" in contents["fr"]
-    assert contents["fr"].index("Profondément préoccupée") < contents["fr"].index("Adopte le Programme")  # document order
+    assert contents["fr"].index("Profondément préoccupée") < contents["fr"].index(
+        "Adopte le Programme"
+    )  # document order
     keywords = {(k.namespace, k.term) for k in decision.keywords}
-    assert {("http://www.informea.org/terms/", "migratory species"), ("http://www.informea.org/terms/", "appendix")} <= keywords
+    assert {
+        ("http://www.informea.org/terms/", "migratory species"),
+        ("http://www.informea.org/terms/", "appendix"),
+    } <= keywords
     assert [d.id for d in decision.documents] == ["programme/cami"]  # the CAMI programme of work, its annex
 
 
@@ -167,7 +256,9 @@ def test_cami_programme_is_reachable_from_its_resolution(odata):
     documents = odata.entity_sets.Decisions.get_entity(RESOLUTION).nav("documents").get_entities().execute()
     (cami,) = documents
     programme = odata.entity_sets.Documents.get_entity(cami.id).expand("titles,references,treaties,types").execute()
-    assert {t.language: t.value for t in programme.titles}["en"] == "Programme of Work for the Central Asian Mammals Initiative (2014–2020)"
+    assert {t.language: t.value for t in programme.titles}[
+        "en"
+    ] == "Programme of Work for the Central Asian Mammals Initiative (2014–2020)"
     assert ("annexOf", RESOLUTION) in {(r.type, r.refId) for r in programme.references}
     assert [t.treaty for t in programme.treaties] == ["cms"]
     assert [t.value for t in programme.types] == ["Work programme"]
@@ -181,7 +272,11 @@ def test_cop11_is_a_meeting_in_quito(odata):
 
 
 def test_joint_work_programme_is_a_document_of_both_treaties(odata):
-    jwp = odata.entity_sets.Documents.get_entity("programme/jwp").expand("treaties,titles,authors,keywords,identifiers").execute()
+    jwp = (
+        odata.entity_sets.Documents.get_entity("programme/jwp")
+        .expand("treaties,titles,authors,keywords,identifiers")
+        .execute()
+    )
     assert sorted(t.treaty for t in jwp.treaties) == ["cites", "cms"]
     assert {t.language: t.value for t in jwp.titles}["fr"] == "Programme de travail conjoint CMS-CITES 2015-2020"
     assert sorted(a.name for a in jwp.authors) == ["CITES Secretariat", "CMS Secretariat"]
@@ -192,13 +287,17 @@ def test_joint_work_programme_is_a_document_of_both_treaties(odata):
 def test_keywords_are_in_the_graph_as_skos_exact_matches(select):
     rows = select("""PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?term WHERE { id:document\\/cms-resolution-11.24 dcterms:subject/skos:exactMatch ?term }""")
-    assert {r["term"] for r in rows} == {"http://www.informea.org/terms/migratory-species", "http://www.informea.org/terms/appendix"}
+    assert {r["term"] for r in rows} == {
+        "http://www.informea.org/terms/migratory-species",
+        "http://www.informea.org/terms/appendix",
+    }
     sources = select("""PREFIX dcterms: <http://purl.org/dc/terms/>
         SELECT ?k WHERE { ?k skos:exactMatch ?m FILTER NOT EXISTS { ?k dcterms:source ?s ; mea:citation ?c } }""")
     assert sources == []  # every mapping cites where the term is documented
 
 
 # --- query options ----------------------------------------------------------------------------------------
+
 
 def ids_of(request) -> list[str]:
     return [e.id for e in harvest(request)]
@@ -209,28 +308,48 @@ def test_filter_eq_ne_and_or_substringof(odata):
     everything = ids_of(decisions.get_entities())
     assert ids_of(decisions.get_entities().filter("number eq '11.24'")) == [RESOLUTION]
     assert ids_of(decisions.get_entities().filter("number ne '11.24'")) == [i for i in everything if i != RESOLUTION]
-    assert ids_of(decisions.get_entities().filter("substringof('recommendation', id)")) == \
-        ["document/cms-recommendation-8.23", "document/cms-recommendation-9.1"]
-    assert ids_of(decisions.get_entities().filter("type eq 'resolution' and treaty eq 'cms' and substringof('11', number)")) == [RESOLUTION]
-    assert ids_of(decisions.get_entities().filter("number eq '11.24' or number eq '9.1'")) == \
-        ["document/cms-recommendation-9.1", RESOLUTION]
-    assert ids_of(decisions.get_entities().filter("not (type eq 'resolution')")) == \
-        ["document/cms-recommendation-8.23", "document/cms-recommendation-9.1"]
+    assert ids_of(decisions.get_entities().filter("substringof('recommendation', id)")) == [
+        "document/cms-recommendation-8.23",
+        "document/cms-recommendation-9.1",
+    ]
+    assert ids_of(
+        decisions.get_entities().filter("type eq 'resolution' and treaty eq 'cms' and substringof('11', number)")
+    ) == [RESOLUTION]
+    assert ids_of(decisions.get_entities().filter("number eq '11.24' or number eq '9.1'")) == [
+        "document/cms-recommendation-9.1",
+        RESOLUTION,
+    ]
+    assert ids_of(decisions.get_entities().filter("not (type eq 'resolution')")) == [
+        "document/cms-recommendation-8.23",
+        "document/cms-recommendation-9.1",
+    ]
     meetings = odata.entity_sets.Meetings
-    assert ids_of(meetings.get_entities().filter("country eq 'EC' and startswith(tolower(city), 'qui')")) == ["meeting/cms-cop11"]
+    assert ids_of(meetings.get_entities().filter("country eq 'EC' and startswith(tolower(city), 'qui')")) == [
+        "meeting/cms-cop11"
+    ]
 
 
 def test_filter_gt_lt_on_published_and_updated(odata, select):
     decisions = odata.entity_sets.Decisions
     assert ids_of(decisions.get_entities().filter("published gt datetime'2014-11-08T00:00:00'")) == [RESOLUTION]
     assert ids_of(decisions.get_entities().filter("published lt datetime'2014-11-08T00:00:00'")) == []
-    assert ids_of(decisions.get_entities().filter("published ge datetime'2014-11-09T00:00:00' and published le datetime'2014-11-09T00:00:00'")) == [RESOLUTION]
+    assert ids_of(
+        decisions.get_entities().filter(
+            "published ge datetime'2014-11-09T00:00:00' and published le datetime'2014-11-09T00:00:00'"
+        )
+    ) == [RESOLUTION]
     everything = ids_of(decisions.get_entities())
-    assert ids_of(decisions.get_entities().filter("updated gt datetime'2000-01-01T00:00:00'")) == everything  # when the release was built
+    assert (
+        ids_of(decisions.get_entities().filter("updated gt datetime'2000-01-01T00:00:00'")) == everything
+    )  # when the release was built
     assert ids_of(decisions.get_entities().filter("updated lt datetime'2000-01-01T00:00:00'")) == []
     documents = odata.entity_sets.Documents
-    adopted_at_cop11 = sorted(r["d"].removeprefix(ID) for r in select(
-        "SELECT ?d WHERE { ?d a mea:Document ; mea:adoptedAt id:meeting\\/cms-cop11 FILTER NOT EXISTS { ?d a mea:Decision } }"))
+    adopted_at_cop11 = sorted(
+        r["d"].removeprefix(ID)
+        for r in select(
+            "SELECT ?d WHERE { ?d a mea:Document ; mea:adoptedAt id:meeting\\/cms-cop11 FILTER NOT EXISTS { ?d a mea:Decision } }"
+        )
+    )
     assert "programme/cami" in adopted_at_cop11
     assert ids_of(documents.get_entities().filter("published gt datetime'2014-01-01T00:00:00'")) == adopted_at_cop11
 
@@ -240,9 +359,11 @@ def test_top_skip_and_next_links(odata):
     everything = ids_of(documents.get_entities())
     assert len(everything) > PAGE_SIZE
     first = documents.get_entities().top(PAGE_SIZE + 2).execute()
-    assert [d.id for d in first] == everything[:PAGE_SIZE] and first.next_url is not None  # the server's page is smaller
+    assert [d.id for d in first] == everything[
+        :PAGE_SIZE
+    ] and first.next_url is not None  # the server's page is smaller
     rest = documents.get_entities().next_url(first.next_url).execute()
-    assert [d.id for d in rest] == everything[PAGE_SIZE:PAGE_SIZE + 2] and rest.next_url is None
+    assert [d.id for d in rest] == everything[PAGE_SIZE : PAGE_SIZE + 2] and rest.next_url is None
     assert ids_of(documents.get_entities().skip(3).top(2)) == everything[3:5]
     assert ids_of(documents.get_entities().skip(len(everything))) == []
     assert documents.get_entities().skip(3).top(2).count().execute() == 2
@@ -252,18 +373,27 @@ def test_inlinecount_counts_every_match_not_the_page(odata):
     page = odata.entity_sets.Documents.get_entities().top(2).count(inline=True).execute()
     assert len(page) == 2 and page.total_count == odata.entity_sets.Documents.get_entities().count().execute() > 2
     filtered = odata.entity_sets.Decisions.get_entities().filter("treaty eq 'cms'").count(inline=True).execute()
-    assert filtered.total_count == len(harvest(odata.entity_sets.Decisions.get_entities().filter("treaty eq 'cms'"))) == 5
+    assert (
+        filtered.total_count == len(harvest(odata.entity_sets.Decisions.get_entities().filter("treaty eq 'cms'"))) == 5
+    )
 
 
 def test_orderby(odata):
     by_number = odata.entity_sets.Decisions.get_entities().filter("treaty eq 'cms'").order_by("number desc").execute()
-    assert [d.number for d in by_number] == ["9.1", "8.23", "11.24", "10.9"]  # as strings, the type InforMEA gives numbers
+    assert [d.number for d in by_number] == [
+        "9.1",
+        "8.23",
+        "11.24",
+        "10.9",
+    ]  # as strings, the type InforMEA gives numbers
     meetings = harvest(odata.entity_sets.Meetings.get_entities().order_by("start asc"))
     assert meetings[-1].id == "meeting/cms-cop11"  # meetings without a start date sort first (null is lowest)
 
 
 def test_expand_every_navigation_of_decisions(odata):
-    decisions = odata.entity_sets.Decisions.get_entities().expand("titles,longTitles,summaries,contents,keywords,files,documents")
+    decisions = odata.entity_sets.Decisions.get_entities().expand(
+        "titles,longTitles,summaries,contents,keywords,files,documents"
+    )
     for decision in harvest(decisions):
         assert {t.language for t in decision.longTitles} == {"fr", "en"}
         assert all(k.namespace and k.term for k in decision.keywords)
@@ -271,8 +401,11 @@ def test_expand_every_navigation_of_decisions(odata):
 
 # --- both formats, raw ------------------------------------------------------------------------------------
 
+
 def test_json_verbose_shape(base):
-    body = requests.get(base + "Documents", params={"$format": "json", "$inlinecount": "allpages"}, timeout=10).json()["d"]
+    body = requests.get(base + "Documents", params={"$format": "json", "$inlinecount": "allpages"}, timeout=10).json()[
+        "d"
+    ]
     assert len(body["results"]) == PAGE_SIZE and int(body["__count"]) > PAGE_SIZE
     assert body["__next"].startswith(base + "Documents?")
     first = body["results"][0]
@@ -285,8 +418,11 @@ def test_json_verbose_shape(base):
 
 
 def test_atom_is_the_default_format(base):
-    response = requests.get(base + "Decisions", params={"$filter": "number eq '11.24'", "$expand": "titles",
-                                                        "$inlinecount": "allpages"}, timeout=10)
+    response = requests.get(
+        base + "Decisions",
+        params={"$filter": "number eq '11.24'", "$expand": "titles", "$inlinecount": "allpages"},
+        timeout=10,
+    )
     assert response.headers["content-type"].startswith("application/atom+xml")
     feed = ET.fromstring(response.content)
     assert feed.tag == ATOM + "feed" and feed.find(M + "count").text == "1"
@@ -299,8 +435,10 @@ def test_atom_is_the_default_format(base):
     assert properties.find(D + "displayOrder").get(M + "null") == "true"
     titles = [link for link in entry.findall(ATOM + "link") if link.get("title") == "titles"][0]
     inline = titles.find(f"{M}inline/{ATOM}feed")
-    values = {e.find(f"{ATOM}content/{M}properties/{D}language").text: e.find(f"{ATOM}content/{M}properties/{D}value").text
-              for e in inline.findall(ATOM + "entry")}
+    values = {
+        e.find(f"{ATOM}content/{M}properties/{D}language").text: e.find(f"{ATOM}content/{M}properties/{D}value").text
+        for e in inline.findall(ATOM + "entry")
+    }
     assert values["en"] == "Central Asian Mammals Initiative"
 
 
@@ -324,13 +462,31 @@ def test_metadata_document_is_edmx(base):
 
 # --- errors -------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("params", [
-    {"$filter": "published gt '2014-01-01'"}, {"$filter": "nosuch eq 1"}, {"$filter": "number eq"},
-    {"$filter": "number eq '11.24"}, {"$filter": "substringof(number)"}, {"$filter": "number"},
-    {"$filter": "published gt datetime'yesterday'"}, {"$top": "-1"}, {"$top": "many"}, {"$skip": "1.5"},
-    {"$orderby": "number sideways"}, {"$orderby": "nosuch"}, {"$expand": "nosuch"}, {"$expand": "titles/x"},
-    {"$inlinecount": "some"}, {"$format": "csv"}, {"$select": "nosuch"}, {"$search": "cms"},
-], ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"$filter": "published gt '2014-01-01'"},
+        {"$filter": "nosuch eq 1"},
+        {"$filter": "number eq"},
+        {"$filter": "number eq '11.24"},
+        {"$filter": "substringof(number)"},
+        {"$filter": "number"},
+        {"$filter": "published gt datetime'yesterday'"},
+        {"$top": "-1"},
+        {"$top": "many"},
+        {"$skip": "1.5"},
+        {"$orderby": "number sideways"},
+        {"$orderby": "nosuch"},
+        {"$expand": "nosuch"},
+        {"$expand": "titles/x"},
+        {"$inlinecount": "some"},
+        {"$format": "csv"},
+        {"$select": "nosuch"},
+        {"$search": "cms"},
+    ],
+    ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()),
+)
 def test_bad_options_are_400_with_an_odata_error(base, params):
     response = requests.get(base + "Decisions", params={**params}, headers={"Accept": "application/json"}, timeout=10)
     assert response.status_code == 400

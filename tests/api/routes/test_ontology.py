@@ -16,10 +16,18 @@ ONTOLOGY = PROJECT_DIR / "ontology" / "mea.ttl"
 
 def test_browsers_get_the_documentation_of_every_term(client):
     page = client.get("/ontology", headers={"Accept": "text/html,application/xhtml+xml"})
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html") and page.headers["vary"].startswith("Accept")
+    assert (
+        page.status_code == 200
+        and page.headers["content-type"].startswith("text/html")
+        and page.headers["vary"].startswith("Accept")
+    )
     ontology = rdflib.Graph().parse(ONTOLOGY)
-    terms = {str(t).split("#")[1] for kind in (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty)
-             for t in ontology.subjects(rdflib.RDF.type, kind) if str(t).startswith("https://w3id.org/mea-kg/ontology#")}
+    terms = {
+        str(t).split("#")[1]
+        for kind in (rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty)
+        for t in ontology.subjects(rdflib.RDF.type, kind)
+        if str(t).startswith("https://w3id.org/mea-kg/ontology#")
+    }
     anchors = set(re.findall(r'id="([A-Za-z]+)"', page.text))
     assert len(terms) > 90 and terms <= anchors, sorted(terms - anchors)
     assert '<pre class="mermaid">' in page.text and "Activity --> Actor : responsible" in page.text
@@ -28,8 +36,12 @@ def test_browsers_get_the_documentation_of_every_term(client):
 
 def test_machines_get_the_ontology_in_every_format(client):
     expected = rdflib.Graph().parse(ONTOLOGY)
-    for media_type, parser in {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",
-                               "application/n-triples": "nt"}.items():
+    for media_type, parser in {
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+        "application/n-triples": "nt",
+    }.items():
         answer = client.get("/ontology", headers={"Accept": media_type})
         assert answer.status_code == 200 and answer.headers["content-type"].startswith(media_type)
         assert isomorphic(rdflib.Graph().parse(data=answer.content, format=parser), expected), media_type
@@ -40,7 +52,10 @@ def test_json_ld_answers_embed_the_published_context(client):
     context = client.get("/context.jsonld")
     assert context.status_code == 200 and context.headers["content-type"].startswith("application/ld+json")
     terms = context.json()["@context"]
-    assert terms["targetsTaxon"] == {"@id": "mea:targetsTaxon", "@type": "@id"} and terms["mea"] == "https://w3id.org/mea-kg/ontology#"
+    assert (
+        terms["targetsTaxon"] == {"@id": "mea:targetsTaxon", "@type": "@id"}
+        and terms["mea"] == "https://w3id.org/mea-kg/ontology#"
+    )
     assert terms["effectiveFrom"] == {"@id": "mea:effectiveFrom", "@type": "xsd:date"}
     resource = client.get("/id/activity/cami/2.3.8", headers={"Accept": "application/ld+json"}).json()
     assert resource["@context"] == terms

@@ -27,8 +27,11 @@ def test_run_with_defaults_as_json(client):
 
 
 def test_parameters_and_negotiation(client):
-    response = client.get("/queries/activities-by-actor", params={"actor": "https://w3id.org/mea-kg/id/actor/giz"},
-                          headers={"Accept": "text/csv"})
+    response = client.get(
+        "/queries/activities-by-actor",
+        params={"actor": "https://w3id.org/mea-kg/id/actor/giz"},
+        headers={"Accept": "text/csv"},
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert {r["code"] for r in rows} == {"4.1.4", "4.1.5", "4.1.6", "4.1.7"}
@@ -36,8 +39,13 @@ def test_parameters_and_negotiation(client):
 
 
 def test_bad_parameters_are_400(client):
-    for params in ({"appendix": "IV"}, {"as-of": "yesterday"}, {"convention": "cites"}, {"unknown": "1"},
-                   [("appendix", "I"), ("appendix", "II")]):
+    for params in (
+        {"appendix": "IV"},
+        {"as-of": "yesterday"},
+        {"convention": "cites"},
+        {"unknown": "1"},
+        [("appendix", "I"), ("appendix", "II")],
+    ):
         response = client.get("/queries/activities-by-listing", params=params)
         assert response.status_code == 400, params
         assert response.json()["type"].endswith("#bad-request")
@@ -56,10 +64,12 @@ def _csv_rows(response) -> list[dict[str, str]]:
 
 def _order_keys(name: str, rows: list[dict[str, str]]) -> list[tuple[str, ...]]:
     """The ORDER BY values of each row (a total order of the rows): the order a page must keep."""
-    keys = {"activities-by-taxon": ("programme", "code", "scientificName", "taxon", "via"),
-            "activities-by-listing": ("programme", "code", "listedName", "touchedVia", "listedTaxon"),
-            "activities-by-priority": ("activity", "level", "text"),
-            "listings-as-of": ("name", "conventionName", "appendix")}
+    keys = {
+        "activities-by-taxon": ("programme", "code", "scientificName", "taxon", "via"),
+        "activities-by-listing": ("programme", "code", "listedName", "touchedVia", "listedTaxon"),
+        "activities-by-priority": ("activity", "level", "text"),
+        "listings-as-of": ("name", "conventionName", "appendix"),
+    }
     return [tuple(row[k] for k in keys[name]) for row in rows]
 
 
@@ -98,9 +108,16 @@ def test_a_driven_page_keeps_its_parameters(client):
     assert _csv_rows(client.get("/queries/activities-by-taxon", params={**params, "page": "9"})) == []
 
 
-@pytest.mark.parametrize("params", [{}, {"narrower": "false"}, {"as-of": "2012-01-01"},
-                                    {"convention": "https://w3id.org/mea-kg/id/convention/cms", "appendix": "II"}],
-                         ids=["defaults", "not-narrower", "as-of", "cms-ii"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"narrower": "false"},
+        {"as-of": "2012-01-01"},
+        {"convention": "https://w3id.org/mea-kg/id/convention/cms", "appendix": "II"},
+    ],
+    ids=["defaults", "not-narrower", "as-of", "cms-ii"],
+)
 def test_the_design_cards_driven_first_page_is_its_answer_with_every_parameter(client, params):
     """activities-by-listing pages through its driver (activities touching the appendix's taxa), its rows
     evaluated for those activities with the parameters joined in: the real graph's answer fits one page."""

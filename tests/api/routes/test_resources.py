@@ -11,8 +11,12 @@ from rdflib.compare import isomorphic
 
 B5 = "/id/activity/jwp/B5"
 B5_IRI = rdflib.URIRef("https://w3id.org/mea-kg/id/activity/jwp/B5")
-FORMATS = [("text/turtle", "turtle"), ("application/ld+json", "json-ld"), ("application/n-triples", "nt"),
-           ("application/rdf+xml", "xml")]
+FORMATS = [
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "xml"),
+]
 
 
 @pytest.mark.parametrize(("accept", "rdflib_format"), FORMATS)
@@ -22,15 +26,19 @@ def test_formats_agree(client, accept, rdflib_format):
     assert response.headers["content-type"].startswith(accept)
     assert "Accept" in response.headers["vary"]
     graph = rdflib.Graph().parse(data=response.content, format=rdflib_format)
-    reference = rdflib.Graph().parse(data=client.get(B5, headers={"Accept": "application/n-triples"}).content, format="nt")
+    reference = rdflib.Graph().parse(
+        data=client.get(B5, headers={"Accept": "application/n-triples"}).content, format="nt"
+    )
     assert isomorphic(graph, reference)
     assert (B5_IRI, rdflib.URIRef("https://w3id.org/mea-kg/ontology#code"), rdflib.Literal("B5")) in graph
 
 
 def test_description_matches_the_store(client, graph):
     served = rdflib.Graph().parse(data=client.get(B5, headers={"Accept": "application/n-triples"}).content, format="nt")
-    stored = {(row["p"].value, row["o"].value) for row in
-              graph.query(f"SELECT DISTINCT ?p ?o WHERE {{ <{B5_IRI}> ?p ?o }}", use_default_graph_as_union=True)}
+    stored = {
+        (row["p"].value, row["o"].value)
+        for row in graph.query(f"SELECT DISTINCT ?p ?o WHERE {{ <{B5_IRI}> ?p ?o }}", use_default_graph_as_union=True)
+    }
     assert {(str(p), str(o)) for p, o in served.predicate_objects(B5_IRI)} == stored
 
 
@@ -38,7 +46,11 @@ RESPONSIBILITY = rdflib.URIRef("https://w3id.org/mea-kg/ontology#responsibility"
 
 
 def linked_label_languages(graph: rdflib.Graph) -> set[str]:
-    return {label.language for node in graph.objects(B5_IRI, RESPONSIBILITY) for label in graph.objects(node, rdflib.RDFS.label)}
+    return {
+        label.language
+        for node in graph.objects(B5_IRI, RESPONSIBILITY)
+        for label in graph.objects(node, rdflib.RDFS.label)
+    }
 
 
 def test_accept_language_picks_linked_labels(client):
@@ -60,7 +72,9 @@ def test_every_activity_dereferences(client, select):
     activities = [r["a"] for r in select("SELECT ?a WHERE { ?a a mea:Activity }")]
     assert len(activities) == 154
     for iri in activities[::10]:
-        assert client.get(iri.replace("https://w3id.org/mea-kg", ""), headers={"Accept": "text/turtle"}).status_code == 200
+        assert (
+            client.get(iri.replace("https://w3id.org/mea-kg", ""), headers={"Accept": "text/turtle"}).status_code == 200
+        )
 
 
 def test_browsers_get_an_html_page(client):
@@ -69,8 +83,10 @@ def test_browsers_get_an_html_page(client):
     assert "Promouvoir l’échange d’informations" in page.text and "Promote the exchange of information" in page.text
     assert 'href="/id/actor/traffic"' in page.text and "Activity with an unconfirmed actor" in page.text
     assert re.search(r"1\.1\.6: TRAFFIC</a> <span class=\"unconfirmed\">\(to be confirmed\)", page.text)
-    assert page.text.count("(to be confirmed)") == 4  # TRAFFIC and the CITES Secretariat, in the actors section and the statements
-    assert '?format=turtle' in page.text and "/sparql?query=" in page.text
+    assert (
+        page.text.count("(to be confirmed)") == 4
+    )  # TRAFFIC and the CITES Secretariat, in the actors section and the statements
+    assert "?format=turtle" in page.text and "/sparql?query=" in page.text
 
 
 def test_page_links_resolve(client):
@@ -107,10 +123,16 @@ def test_activity_page_sections(client):
     actors = _section(page, "activity-actors")
     assert 'href="/id/actor/saiga-mou"' in actors and 'href="/id/actor/cms-secretariat"' in actors
     taxa = _section(page, "activity-taxa")
-    assert re.search(r'href="/id/taxon/equus-hemionus">[^<]*</a></td>\s*<td>II</td>\s*<td>II</td>', taxa), "CITES II and CMS II"
-    assert re.search(r'href="/id/taxon/saiga">[^<]*</a></td>\s*<td></td>\s*<td>II</td>', taxa), "the genus: CITES lists its species"
+    assert re.search(r'href="/id/taxon/equus-hemionus">[^<]*</a></td>\s*<td>II</td>\s*<td>II</td>', taxa), (
+        "CITES II and CMS II"
+    )
+    assert re.search(r'href="/id/taxon/saiga">[^<]*</a></td>\s*<td></td>\s*<td>II</td>', taxa), (
+        "the genus: CITES lists its species"
+    )
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 1 and 'href="/id/taxon/saiga"><title>' in page
-    sub_items = _section(client.get("/id/activity/cami/1.3.1?lang=fr", headers={"Accept": "text/html"}).text, "activity-sub-items")
+    sub_items = _section(
+        client.get("/id/activity/cami/1.3.1?lang=fr", headers={"Accept": "text/html"}).text, "activity-sub-items"
+    )
     assert sub_items.count("<tr>") == 1 + 6 and "élaborer des normes communes pour les cartes" in sub_items
 
 
@@ -120,7 +142,9 @@ def test_taxon_page_shows_listings_over_time_and_activities(client):
     assert "2012-09-25" in listings and "2015-02-08" in listings and "<details>" in listings  # long citations folded
     assert 'aria-label="listings over time"' in page and "CITES I — Uncia uncia" in page
     activities = _section(page, "taxon-activities")
-    assert {"/id/activity/cami/2.1.1", "/id/activity/jwp/B5", "/id/activity/jwp/B6"} == set(re.findall(r'href="(/id/activity/[^"]+)"', activities))
+    assert {"/id/activity/cami/2.1.1", "/id/activity/jwp/B5", "/id/activity/jwp/B6"} == set(
+        re.findall(r'href="(/id/activity/[^"]+)"', activities)
+    )
 
 
 def test_place_and_actor_pages(client):
@@ -128,7 +152,9 @@ def test_place_and_actor_pages(client):
     assert 'href="/id/activity/cami/2.3.8"' in country
     landscape = _section(client.get("/id/landscape/ustyurt", headers={"Accept": "text/html"}).text, "place-activities")
     assert 'href="/id/activity/cami/2.3.8"' in landscape
-    actor = _section(client.get("/id/actor/traffic?lang=fr", headers={"Accept": "text/html"}).text, "actor-responsibilities")
+    actor = _section(
+        client.get("/id/actor/traffic?lang=fr", headers={"Accept": "text/html"}).text, "actor-responsibilities"
+    )
     assert 'href="/id/activity/cami/1.1.6"' in actor and "(à confirmer)" in actor
 
 
@@ -138,19 +164,32 @@ def test_each_section_links_a_query_that_reproduces_it(client):
     answer = client.get(html.unescape(link))
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = answer.text.strip().splitlines()[1:]
-    assert len(rows) == _section(page, "actor-responsibilities").count("<tr>") - 1 and any("1.1.6" in row for row in rows)
+    assert len(rows) == _section(page, "actor-responsibilities").count("<tr>") - 1 and any(
+        "1.1.6" in row for row in rows
+    )
 
 
 def test_head_answers_like_get_without_a_body(client):
-    for path, accept in (("/id/taxon/saiga", "text/turtle"), ("/id/taxon/saiga", "text/html"), ("/ontology", "text/html"), ("/sitemap.xml", "*/*")):
+    for path, accept in (
+        ("/id/taxon/saiga", "text/turtle"),
+        ("/id/taxon/saiga", "text/html"),
+        ("/ontology", "text/html"),
+        ("/sitemap.xml", "*/*"),
+    ):
         head, get = client.head(path, headers={"Accept": accept}), client.get(path, headers={"Accept": accept})
         assert head.status_code == get.status_code == 200 and head.content == b"", path
-        assert head.headers.get("etag") == get.headers.get("etag") and head.headers["content-type"] == get.headers["content-type"]
+        assert (
+            head.headers.get("etag") == get.headers.get("etag")
+            and head.headers["content-type"] == get.headers["content-type"]
+        )
     assert client.head("/id/taxon/no-such-taxon").status_code == 404
 
 
 def test_programme_page_lists_its_activities_in_source_order(client):
-    for path, count, first, last in (("/id/programme/cami", 121, "1.1.1", "4.3."), ("/id/programme/jwp", 33, "A1", "D5")):
+    for path, count, first, last in (
+        ("/id/programme/cami", 121, "1.1.1", "4.3."),
+        ("/id/programme/jwp", 33, "A1", "D5"),
+    ):
         section = _section(client.get(path, headers={"Accept": "text/html"}).text, "programme-activities")
         activities = re.findall(r'href="/id/activity/[a-z]+/([^"]+)"', section)
         assert len(activities) == count and activities[0] == first and activities[-1].startswith(last), path

@@ -11,7 +11,9 @@ import rdflib
 
 from tests import live
 
-ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
+ACTIVITIES = (
+    "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
+)
 DESCRIBE = "DESCRIBE <https://w3id.org/mea-kg/id/activity/jwp/B5>"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -52,23 +54,36 @@ def test_results_negotiation(client, accept, media_type):
 
 @pytest.mark.parametrize(
     ("accept", "media_type", "rdflib_format"),
-    [("text/turtle", "text/turtle", "turtle"), ("application/n-triples", "application/n-triples", "nt"),
-     ("application/ld+json", "application/ld+json", "json-ld"), ("application/rdf+xml", "application/rdf+xml", "xml"),
-     ("application/n-quads", "application/n-quads", "nquads"), ("application/trig", "application/trig", "trig"),
-     ("*/*", "text/turtle", "turtle")],
+    [
+        ("text/turtle", "text/turtle", "turtle"),
+        ("application/n-triples", "application/n-triples", "nt"),
+        ("application/ld+json", "application/ld+json", "json-ld"),
+        ("application/rdf+xml", "application/rdf+xml", "xml"),
+        ("application/n-quads", "application/n-quads", "nquads"),
+        ("application/trig", "application/trig", "trig"),
+        ("*/*", "text/turtle", "turtle"),
+    ],
 )
 def test_graph_negotiation_and_formats_agree(client, accept, media_type, rdflib_format):
     response = client.get("/sparql", params={"query": DESCRIBE}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
-    graph = rdflib.Dataset().parse(data=response.content, format=rdflib_format) if rdflib_format in ("nquads", "trig") \
+    graph = (
+        rdflib.Dataset().parse(data=response.content, format=rdflib_format)
+        if rdflib_format in ("nquads", "trig")
         else rdflib.Graph().parse(data=response.content, format=rdflib_format)
-    reference = rdflib.Graph().parse(data=client.get("/sparql", params={"query": DESCRIBE}, headers={"Accept": "application/n-triples"}).content, format="nt")
+    )
+    reference = rdflib.Graph().parse(
+        data=client.get("/sparql", params={"query": DESCRIBE}, headers={"Accept": "application/n-triples"}).content,
+        format="nt",
+    )
     assert len(graph) == len(reference) > 10
 
 
 def test_format_parameter_overrides_accept(client):
-    response = client.get("/sparql", params={"query": ACTIVITIES, "format": "csv"}, headers={"Accept": "application/json"})
+    response = client.get(
+        "/sparql", params={"query": ACTIVITIES, "format": "csv"}, headers={"Accept": "application/json"}
+    )
     assert response.headers["content-type"].startswith("text/csv")
 
 
@@ -126,8 +141,11 @@ def test_bad_post_requests(client, content, content_type, status):
 
 
 def test_request_body_cap_is_413(client, served_settings):
-    response = client.post("/sparql", content=b"#" * (served_settings.max_body_bytes + 1),
-                           headers={"Content-Type": "application/sparql-query"})
+    response = client.post(
+        "/sparql",
+        content=b"#" * (served_settings.max_body_bytes + 1),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 413
     assert response.json()["type"].endswith("#payload-too-large")
 
@@ -137,7 +155,9 @@ def test_etag_and_304(client):
     assert first.headers["etag"] and "no-cache" in first.headers["cache-control"]
     again = client.get("/sparql", params={"query": ACTIVITIES}, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304 and again.content == b""
-    other_format = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept": "text/csv", "If-None-Match": first.headers["etag"]})
+    other_format = client.get(
+        "/sparql", params={"query": ACTIVITIES}, headers={"Accept": "text/csv", "If-None-Match": first.headers["etag"]}
+    )
     assert other_format.status_code == 200
 
 
@@ -145,8 +165,14 @@ def test_cors_for_any_origin_without_credentials(client):
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
-    preflight = client.options("/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "Authorization"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+    )
     assert preflight.status_code == 400  # Authorization is not an allowed cross-origin header
 
 
@@ -195,12 +221,18 @@ def test_other_requests_are_answered_while_a_query_runs_away(client, embedded_on
 
 def test_service_is_refused_and_never_reaches_the_network(client):
     with live.loopback_listener() as (endpoint, hits):
-        for query in (f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
-                      f"SELECT * WHERE {{ \\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
-                      f"SELECT * WHERE {{ BIND(<{endpoint}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}"):
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ \\u0053ERVICE <{endpoint}> {{ ?s ?p ?o }} }}",
+            f"SELECT * WHERE {{ BIND(<{endpoint}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        ):
             response = client.get("/sparql", params={"query": query})
             assert response.status_code == 400, response.text
-        assert client.get("/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"}).json()["type"].endswith("#federation-refused")
+        assert (
+            client.get("/sparql", params={"query": f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"})
+            .json()["type"]
+            .endswith("#federation-refused")
+        )
         time.sleep(0.2)
         assert hits == []
 
@@ -236,5 +268,9 @@ def test_openapi_documents_every_route_and_error(client):
     get_sparql = spec["paths"]["/sparql"]["get"]
     assert {"400", "406", "503"} <= set(get_sparql["responses"])
     docs = client.get("/docs")
-    assert docs.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
+    assert (
+        docs.status_code == 200
+        and "/static/swagger-ui/swagger-ui-bundle.js" in docs.text
+        and "cdn" not in docs.text.lower()
+    )
     assert client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200

@@ -12,8 +12,13 @@ def test_entry_page(client):
     assert 'href="/queries/activities-by-listing?format=csv"' in page.text
     assert 'href="/id/taxon/uncia-uncia"' in page.text and 'href="/id/country/KZ"' in page.text
     example = re.search(r"<textarea name=\"query\"[^>]*>(.*?)</textarea>", page.text, re.S).group(1)
-    answer = client.get("/sparql", params={"query": example.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&quot;", '"'),
-                                            "format": "json"})
+    answer = client.get(
+        "/sparql",
+        params={
+            "query": example.replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", '"').replace("&quot;", '"'),
+            "format": "json",
+        },
+    )
     assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 34
 
 

@@ -28,7 +28,13 @@ HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
 
 def _manifest() -> rdflib.Graph | None:
     path = SUITE / "manifest.ttl"
-    return rdflib.Graph().parse(path, publicID="http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest.ttl") if path.exists() else None
+    return (
+        rdflib.Graph().parse(
+            path, publicID="http://www.w3.org/2009/sparql/docs/tests/data-sparql11/protocol/manifest.ttl"
+        )
+        if path.exists()
+        else None
+    )
 
 
 MANIFEST = _manifest()
@@ -55,8 +61,12 @@ def test_w3c_protocol(writable_client, test):
     for data in MANIFEST.objects(test, UT.graphData):
         graph = str(MANIFEST.value(data, RDFS.label))
         path = SUITE / str(MANIFEST.value(data, UT.graph)).rsplit("/", 1)[-1]
-        response = writable_client.put("/store", params={"graph": graph}, content=path.read_bytes(),
-                                       headers={"Content-Type": "application/n-triples", **auth()})
+        response = writable_client.put(
+            "/store",
+            params={"graph": graph},
+            content=path.read_bytes(),
+            headers={"Content-Type": "application/n-triples", **auth()},
+        )
         assert response.status_code in (201, 204), response.text
     action = MANIFEST.value(test, MF.action)
     for request in Collection(MANIFEST, MANIFEST.value(action, HT.requests)):
@@ -88,9 +98,13 @@ def _check(response, expected) -> None:
         value, wanted = _boolean(response.content, media_type), MANIFEST.value(expected, MF.expectedBoolean)
         assert isinstance(value, bool) and (wanted is None or value == wanted.toPython())
     elif fmt is not None and str(fmt) == "tabular":
-        assert "head" in json.loads(response.content) if media_type.endswith("json") else ET.fromstring(response.content)
+        assert (
+            "head" in json.loads(response.content) if media_type.endswith("json") else ET.fromstring(response.content)
+        )
     elif fmt is not None and str(fmt) == "RDF":
-        rdflib.Graph().parse(data=response.content, format=rdflib.util.guess_format("x.ttl") if "turtle" in media_type else media_type)
+        rdflib.Graph().parse(
+            data=response.content, format=rdflib.util.guess_format("x.ttl") if "turtle" in media_type else media_type
+        )
 
 
 def _boolean(body: bytes, media_type: str) -> bool:

@@ -13,8 +13,12 @@ from ..problems import Problem
 
 router = APIRouter(tags=["Linked data"])
 
-MEDIA_TYPES = {"mea-kg.ttl": "text/turtle", "mea-kg.nt.gz": "application/n-triples", "mea-kg.jsonld": "application/ld+json",
-               "mea-kg.nq.gz": "application/n-quads"}
+MEDIA_TYPES = {
+    "mea-kg.ttl": "text/turtle",
+    "mea-kg.nt.gz": "application/n-triples",
+    "mea-kg.jsonld": "application/ld+json",
+    "mea-kg.nq.gz": "application/n-quads",
+}
 
 
 def served(settings: Settings) -> tuple[str, ...]:
@@ -24,17 +28,29 @@ def served(settings: Settings) -> tuple[str, ...]:
 
 @router.get("/dumps", summary="The downloadable dumps of the current release")
 async def list_dumps(request: Request, settings: SettingsDep) -> JSONResponse:
-    return JSONResponse([{"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": MEDIA_TYPES[n]}
-                         for n in served(settings)])
+    return JSONResponse(
+        [
+            {"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": MEDIA_TYPES[n]}
+            for n in served(settings)
+        ]
+    )
 
 
-@router.get("/dumps/{name}", summary="One dump of the whole graph", responses={200: answer("The dump", *GRAPH_OR_DATASET, "application/gzip"), **NOT_MODIFIED, **ERROR_RESPONSES})
+@router.get(
+    "/dumps/{name}",
+    summary="One dump of the whole graph",
+    responses={200: answer("The dump", *GRAPH_OR_DATASET, "application/gzip"), **NOT_MODIFIED, **ERROR_RESPONSES},
+)
 async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
     if name not in MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
         raise Problem(404, "not-found", f"no dump {name!r}; see /dumps")
     if settings.store_url:
-        raise Problem(404, "not-found", "dumps are files of an embedded build; this service fronts a remote store "
-                      "(export it with the store's own tools, or `kg export` on the build it was published from)")
+        raise Problem(
+            404,
+            "not-found",
+            "dumps are files of an embedded build; this service fronts a remote store "
+            "(export it with the store's own tools, or `kg export` on the build it was published from)",
+        )
     release = store.current_release(settings.store_dir)
     path = release / name if release else None
     if path is None or not path.exists():
@@ -46,4 +62,6 @@ async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
     headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if name.endswith(".gz"):
         headers["Content-Encoding"] = "gzip"
-    return FileResponse(path, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None)
+    return FileResponse(
+        path, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None
+    )

@@ -11,25 +11,29 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 
+from ...backends import Backend
 from ...config import Settings
 from ...informea import documents, options
 from ...informea.feed import Feed, release_time
 from ...informea.model import MODEL, EntityType
 from ...informea.options import ODataError
-from ...backends import Backend
 from ..answers import CACHE_CONTROL, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, NOT_MODIFIED, answer
 
 router = APIRouter(prefix="/informea", tags=["InforMEA OData feed"])
 
-_PATH = re.compile(r"^(?P<set>[A-Za-z_]\w*)(?:\((?P<key>'(?:[^']|'')*')\))?(?:/(?P<nav>[A-Za-z_]\w*))?(?P<count>/\$count)?$")
+_PATH = re.compile(
+    r"^(?P<set>[A-Za-z_]\w*)(?:\((?P<key>'(?:[^']|'')*')\))?(?:/(?P<nav>[A-Za-z_]\w*))?(?P<count>/\$count)?$"
+)
 _ODATA = ("application/json", "application/xml", "application/atom+xml", "application/atomsvc+xml", "text/plain")
-_RESPONSES = {200: answer("OData V2 JSON (verbose), Atom or XML, as $format or Accept asks; $count as text", *_ODATA),
-           **NOT_MODIFIED,
-           400: answer("A malformed query option: an OData error body", *_ODATA),
-           404: answer("No such entity set, entity or navigation: an OData error body", *_ODATA),
-           **{s: r for s, r in ERROR_RESPONSES.items() if s in (406, 503)}}
+_RESPONSES = {
+    200: answer("OData V2 JSON (verbose), Atom or XML, as $format or Accept asks; $count as text", *_ODATA),
+    **NOT_MODIFIED,
+    400: answer("A malformed query option: an OData error body", *_ODATA),
+    404: answer("No such entity set, entity or navigation: an OData error body", *_ODATA),
+    **{s: r for s, r in ERROR_RESPONSES.items() if s in (406, 503)},
+}
 
 
 def _feed(request: Request) -> Feed:
@@ -45,8 +49,11 @@ def _etag(request: Request, version: str, fmt: str) -> str:
 
 
 def _respond(body: bytes, media_type: str, etag: str) -> Response:
-    return Response(body, media_type=media_type, headers={"DataServiceVersion": "2.0", "Cache-Control": CACHE_CONTROL,
-                                                          "ETag": etag, "Vary": "Accept"})
+    return Response(
+        body,
+        media_type=media_type,
+        headers={"DataServiceVersion": "2.0", "Cache-Control": CACHE_CONTROL, "ETag": etag, "Vary": "Accept"},
+    )
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -63,15 +70,21 @@ async def service(request: Request, pool: PoolDep) -> Response:
     return not_modified(request, etag) or _respond(body, media_type, etag)
 
 
-@router.get("/$metadata", summary="OData $metadata (EDMX, namespace informea)",
-            responses={200: answer("The EDMX document", "application/xml"), **NOT_MODIFIED})
+@router.get(
+    "/$metadata",
+    summary="OData $metadata (EDMX, namespace informea)",
+    responses={200: answer("The EDMX document", "application/xml"), **NOT_MODIFIED},
+)
 async def metadata(request: Request, pool: PoolDep) -> Response:
     etag = _etag(request, pool.version, "edmx")
     return not_modified(request, etag) or _respond(documents.metadata(MODEL), documents.XML_TYPE, etag)
 
 
-@router.get("/{path:path}", summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
-            responses=_RESPONSES)
+@router.get(
+    "/{path:path}",
+    summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
+    responses=_RESPONSES,
+)
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     match = _PATH.match(path.rstrip("/"))
     entity_type = MODEL.by_set(match["set"]) if match else None
@@ -105,49 +118,107 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     navigation = entity_type.navigation(match["nav"])
     if navigation is None:
         names = [p.name for p in entity_type.properties] + [n.name for n in entity_type.navigations]
-        raise ODataError(404, f"{entity_type.name} has no property or navigation {match['nav']!r}; it has {', '.join(names)}",
-                         "NotFound")
+        raise ODataError(
+            404,
+            f"{entity_type.name} has no property or navigation {match['nav']!r}; it has {', '.join(names)}",
+            "NotFound",
+        )
     related = await _children(feed, pool, timeout, entity_type, (navigation.name,))
-    return await _collection(request, pool, settings, path, match["count"], MODEL.type(navigation.target),
-                             related(entity, navigation.name), fmt, etag)
+    return await _collection(
+        request,
+        pool,
+        settings,
+        path,
+        match["count"],
+        MODEL.type(navigation.target),
+        related(entity, navigation.name),
+        fmt,
+        etag,
+    )
 
 
-async def _entity(request: Request, pool: Backend, timeout: float, entity_type: EntityType, entity: dict, fmt: str,
-                  etag: str) -> Response:
+async def _entity(
+    request: Request, pool: Backend, timeout: float, entity_type: EntityType, entity: dict, fmt: str, etag: str
+) -> Response:
     """One entity, with the navigations ``$expand`` asks for inline."""
     parsed = _single_options(_params(request), entity_type)
     children = await _children(_feed(request), pool, timeout, entity_type, parsed.expand)
     if fmt == "json":
-        body = documents.json_single(MODEL, entity_type, entity, _base(request), expand=parsed.expand, select=parsed.select,
-                                     children=children)
+        body = documents.json_single(
+            MODEL, entity_type, entity, _base(request), expand=parsed.expand, select=parsed.select, children=children
+        )
         return _respond(body, documents.JSON_TYPE, etag)
-    body = documents.atom_single(MODEL, entity_type, entity, _base(request), release_time(pool.version),
-                                 expand=parsed.expand, select=parsed.select, children=children)
+    body = documents.atom_single(
+        MODEL,
+        entity_type,
+        entity,
+        _base(request),
+        release_time(pool.version),
+        expand=parsed.expand,
+        select=parsed.select,
+        children=children,
+    )
     return _respond(body, documents.ATOM_ENTRY_TYPE, etag)
 
 
-async def _collection(request: Request, pool: Backend, settings: Settings, path: str, count_only: str | None,
-                      entity_type: EntityType, entities: list[dict], fmt: str, etag: str) -> Response:
+async def _collection(
+    request: Request,
+    pool: Backend,
+    settings: Settings,
+    path: str,
+    count_only: str | None,
+    entity_type: EntityType,
+    entities: list[dict],
+    fmt: str,
+    etag: str,
+) -> Response:
     """A collection after ``$filter``, ``$orderby``, ``$skip``, ``$top`` and the server's page size, or its ``$count``."""
     parsed = options.parse(_params(request), entity_type)
     selected, total = options.apply(entities, parsed, entity_type.key)
-    window = selected[parsed.skip:] if parsed.top is None else selected[parsed.skip: parsed.skip + parsed.top]
+    window = selected[parsed.skip :] if parsed.top is None else selected[parsed.skip : parsed.skip + parsed.top]
     if count_only:  # $count honours $filter, $skip and $top, not the page size
-        return Response(str(len(window)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag})
-    page = window[:settings.informea_page_size]
+        return Response(
+            str(len(window)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag}
+        )
+    page = window[: settings.informea_page_size]
     next_link = None
     if len(window) > len(page):
-        next_link = _next_link(request, _base(request), path, parsed.skip + len(page),
-                               None if parsed.top is None else parsed.top - len(page))
+        next_link = _next_link(
+            request,
+            _base(request),
+            path,
+            parsed.skip + len(page),
+            None if parsed.top is None else parsed.top - len(page),
+        )
     children = await _children(_feed(request), pool, settings.query_timeout, entity_type, parsed.expand)
     count = total if parsed.inlinecount else None
     base = _base(request)
     if fmt == "json":
-        body = documents.json_collection(MODEL, entity_type, page, base, count=count, next_link=next_link,
-                                         expand=parsed.expand, select=parsed.select, children=children)
+        body = documents.json_collection(
+            MODEL,
+            entity_type,
+            page,
+            base,
+            count=count,
+            next_link=next_link,
+            expand=parsed.expand,
+            select=parsed.select,
+            children=children,
+        )
         return _respond(body, documents.JSON_TYPE, etag)
-    body = documents.atom_feed(MODEL, entity_type, page, base, release_time(pool.version), path, count=count,
-                               next_link=next_link, expand=parsed.expand, select=parsed.select, children=children)
+    body = documents.atom_feed(
+        MODEL,
+        entity_type,
+        page,
+        base,
+        release_time(pool.version),
+        path,
+        count=count,
+        next_link=next_link,
+        expand=parsed.expand,
+        select=parsed.select,
+        children=children,
+    )
     return _respond(body, documents.ATOM_FEED_TYPE, etag)
 
 

@@ -25,8 +25,15 @@ router = APIRouter(tags=["Linked data"])
 _ONTOLOGY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ONTOLOGY_GRAPH} {{ ?s ?p ?o }} }}"
 
 
-@router.get("/ontology", summary="The ontology: its documentation (HTML) or the ontology itself in the negotiated RDF format",
-            responses={200: answer("HTML documentation, or the ontology in the negotiated RDF format", "text/html", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES})
+@router.get(
+    "/ontology",
+    summary="The ontology: its documentation (HTML) or the ontology itself in the negotiated RDF format",
+    responses={
+        200: answer("HTML documentation, or the ontology in the negotiated RDF format", "text/html", *GRAPH_OR_DATASET),
+        **NOT_MODIFIED,
+        **ERROR_RESPONSES,
+    },
+)
 async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     wants_html, fmt = html_or_graph(request)
     etag = etag_for(pool.version, "ontology", fmt, wants_html)
@@ -36,21 +43,29 @@ async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Re
         cached.headers.update(headers)
         return cached
     if wants_html:
-        return Response(_document(settings, store.ONTOLOGY_DOCS), media_type="text/html; charset=utf-8", headers=headers)
+        return Response(
+            _document(settings, store.ONTOLOGY_DOCS), media_type="text/html; charset=utf-8", headers=headers
+        )
     answer = await pool.query(engine.Request(_ONTOLOGY, graph_format=fmt), timeout=settings.query_timeout)
     body = jsonld_compacted(answer.body, settings) if fmt is Format.JSONLD else answer.body
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of the graph's terms (embedded in the linked-data answers)",
-            responses={200: answer("The JSON-LD context", "application/ld+json"), **NOT_MODIFIED})
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context of the graph's terms (embedded in the linked-data answers)",
+    responses={200: answer("The JSON-LD context", "application/ld+json"), **NOT_MODIFIED},
+)
 async def context(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     etag = etag_for(pool.version, "context")
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    return Response(_document(settings, store.JSONLD_CONTEXT), media_type="application/ld+json",
-                    headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return Response(
+        _document(settings, store.JSONLD_CONTEXT),
+        media_type="application/ld+json",
+        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL},
+    )
 
 
 def jsonld_compacted(body: bytes, settings: Settings) -> bytes:

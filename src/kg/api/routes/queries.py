@@ -24,13 +24,27 @@ def _catalogue(request: Request) -> dict[str, CannedQuery]:
 @router.get("/queries", summary="The canned queries, their parameters and links")
 async def list_queries(request: Request) -> JSONResponse:
     base = str(request.url_for("list_queries"))
-    return JSONResponse([{**q.as_dict(), "url": f"{base}/{q.name}", "sparql": f"{base}/{q.name}.rq"}
-                         for q in _catalogue(request).values()])
+    return JSONResponse(
+        [
+            {**q.as_dict(), "url": f"{base}/{q.name}", "sparql": f"{base}/{q.name}.rq"}
+            for q in _catalogue(request).values()
+        ]
+    )
 
 
-@router.get("/queries/{name}", summary="Run a canned query (parameters as query-string values)",
-            responses={200: answer("SPARQL results, JSON by default, any results format by content negotiation; the query's text for NAME.rq",
-                                    *RESULTS_OR_GRAPH, "application/sparql-query"), **NOT_MODIFIED, **ERROR_RESPONSES})
+@router.get(
+    "/queries/{name}",
+    summary="Run a canned query (parameters as query-string values)",
+    responses={
+        200: answer(
+            "SPARQL results, JSON by default, any results format by content negotiation; the query's text for NAME.rq",
+            *RESULTS_OR_GRAPH,
+            "application/sparql-query",
+        ),
+        **NOT_MODIFIED,
+        **ERROR_RESPONSES,
+    },
+)
 async def run_query(name: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     catalogue = _catalogue(request)
     if name.endswith(".rq") and name[:-3] in catalogue:
@@ -50,7 +64,9 @@ async def run_query(name: str, request: Request, pool: PoolDep, settings: Settin
         raise Problem(400, "bad-request", str(err)) from None
     results_format, graph_format = chosen_formats(request)
     max_rows = settings.max_rows if page is None else query.page_size
-    plain = engine.Request(text, results_format=results_format, graph_format=graph_format, bindings=bindings, max_rows=max_rows)
+    plain = engine.Request(
+        text, results_format=results_format, graph_format=graph_format, bindings=bindings, max_rows=max_rows
+    )
     answer_with = None if page is None else functools.partial(paging.page, query, page, plain)
     response = await run(request, pool, settings, plain, answer_with=answer_with)
     if page is not None:
@@ -73,4 +89,6 @@ def _link_pages(request: Request, response: Response, page: int) -> None:
     if more:
         del response.headers["x-result-truncated"]
     links = {"first": 1} | ({"prev": page - 1} if page > 1 else {}) | ({"next": page + 1} if more else {})
-    response.headers["Link"] = ", ".join(f'<{request.url.include_query_params(page=n)}>; rel="{rel}"' for rel, n in links.items())
+    response.headers["Link"] = ", ".join(
+        f'<{request.url.include_query_params(page=n)}>; rel="{rel}"' for rel, n in links.items()
+    )

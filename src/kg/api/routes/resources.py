@@ -33,7 +33,8 @@ CONSTRUCT {{ ?r ?p ?o . ?o rdfs:label ?label }}
 WHERE {{ {{ ?r ?p ?o }} UNION {{ ?r ?p ?o . ?o rdfs:label ?label {filter} }} }}"""
 # One fixed text per language choice (a language is never spliced from the request).
 DESCRIPTIONS = {None: _DESCRIPTION.format(filter="")} | {
-    lang: _DESCRIPTION.format(filter=f'FILTER(LANGMATCHES(LANG(?label), "{lang}"))') for lang in LANGUAGES}
+    lang: _DESCRIPTION.format(filter=f'FILTER(LANGMATCHES(LANG(?label), "{lang}"))') for lang in LANGUAGES
+}
 _EXISTS = "ASK { ?r ?p ?o }"
 _PAGE_OUT = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?r ?p ?plabel ?o ?olabel ?unconfirmed WHERE {{ ?r ?p ?o .
@@ -50,9 +51,18 @@ RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
 
 
-@router.get("/id/{path:path}", summary="A resource of the graph, described in the negotiated RDF format",
-            responses={200: answer("An HTML page, or Turtle, JSON-LD, N-Triples or RDF/XML (and N-Quads/TriG)", "text/html", *GRAPH_OR_DATASET),
-                       303: {"description": "See the document about a resource"}, **NOT_MODIFIED, **ERROR_RESPONSES})
+@router.get(
+    "/id/{path:path}",
+    summary="A resource of the graph, described in the negotiated RDF format",
+    responses={
+        200: answer(
+            "An HTML page, or Turtle, JSON-LD, N-Triples or RDF/XML (and N-Quads/TriG)", "text/html", *GRAPH_OR_DATASET
+        ),
+        303: {"description": "See the document about a resource"},
+        **NOT_MODIFIED,
+        **ERROR_RESPONSES,
+    },
+)
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     try:
         iri = ox.NamedNode(ID + path)
@@ -65,7 +75,12 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if wants_html:
         language = language or "en"
     etag = etag_for(pool.version, "resource", iri.value, fmt, language, wants_html)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept, Accept-Language", "Content-Location": str(request.url)}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept, Accept-Language",
+        "Content-Location": str(request.url),
+    }
     cached = not_modified(request, etag)
     if cached is not None:
         cached.headers.update(headers)
@@ -74,22 +89,36 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         return await _page(request, pool, settings, iri, path, language, headers)
     exists, answer = await asyncio.gather(  # side by side: the description's serialisation is no emptiness test
         pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout),
-        pool.query(engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
-                   timeout=settings.query_timeout))
+        pool.query(
+            engine.Request(DESCRIPTIONS[language], graph_format=fmt, bindings={"r": iri}, max_rows=settings.max_rows),
+            timeout=settings.query_timeout,
+        ),
+    )
     if b"true" not in exists.body:
         raise _not_found(iri)
     body = jsonld_compacted(answer.body, settings) if fmt is Format.JSONLD else answer.body
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
-async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.NamedNode, path: str, lang: str,
-                headers: dict[str, str]) -> Response:
+async def _page(
+    request: Request,
+    pool: PoolDep,
+    settings: SettingsDep,
+    iri: ox.NamedNode,
+    path: str,
+    lang: str,
+    headers: dict[str, str],
+) -> Response:
     """The resource as a server-rendered HTML page: its kind's sections (with pictures), its description
     and what links to it. Independent queries run at once (a remote store answers them side by side): first
     the outgoing and incoming links, then the sections the resource's types call for."""
     outgoing_query, incoming_query = PAGE_QUERIES[lang]
-    out_rows, in_rows = await asyncio.gather(*(_select(pool, settings, engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows))
-                                               for text in (outgoing_query, incoming_query)))
+    out_rows, in_rows = await asyncio.gather(
+        *(
+            _select(pool, settings, engine.Request(text, bindings={"r": iri}, max_rows=settings.max_rows))
+            for text in (outgoing_query, incoming_query)
+        )
+    )
     if not out_rows:
         raise _not_found(iri)
     outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), {}, None
@@ -109,15 +138,36 @@ async def _page(request: Request, pool: PoolDep, settings: SettingsDep, iri: ox.
         incoming[_label(row)][entry["text"]] = entry
     title = title or pages.local_name(iri.value)
     shown = pages.for_types(request.app.state.sections, set(types))
-    answers = await asyncio.gather(*(pool.query(engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
-                                                timeout=settings.query_timeout) for section in shown))
-    sections = [section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)}
-                for section, answer in zip(shown, answers, strict=True)]
-    context = {"request": request, "lang": lang, "iri": iri.value, "path": f"/id/{path}", "title": title,
-               "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}), "query": f"DESCRIBE <{iri.value}>", "sections": sections,
-               "pictures": _pictures(title, sections),
-               "outgoing": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())],
-               "incoming": [{"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())]}
+    answers = await asyncio.gather(
+        *(
+            pool.query(
+                engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
+                timeout=settings.query_timeout,
+            )
+            for section in shown
+        )
+    )
+    sections = [
+        section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)}
+        for section, answer in zip(shown, answers, strict=True)
+    ]
+    context = {
+        "request": request,
+        "lang": lang,
+        "iri": iri.value,
+        "path": f"/id/{path}",
+        "title": title,
+        "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}),
+        "query": f"DESCRIBE <{iri.value}>",
+        "sections": sections,
+        "pictures": _pictures(title, sections),
+        "outgoing": [
+            {"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())
+        ],
+        "incoming": [
+            {"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())
+        ],
+    }
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
 
 
@@ -143,9 +193,12 @@ def _pictures(title: str, sections: list[dict]) -> list[Markup]:
 def _bar(row: dict[str, dict]) -> dict:
     """A row of a listings section as a timeline bar."""
     start, end = row["from"]["text"], row["until"]["text"]
-    return {"lane": f'{row["convention"]["text"]} {row["appendix"]["text"]} — {row["listedTaxon"]["text"]}',
-            "convention": row["convention"]["text"], "start": dt.date.fromisoformat(start) if start else None,
-            "end": dt.date.fromisoformat(end) if end else None}
+    return {
+        "lane": f"{row['convention']['text']} {row['appendix']['text']} — {row['listedTaxon']['text']}",
+        "convention": row["convention"]["text"],
+        "start": dt.date.fromisoformat(start) if start else None,
+        "end": dt.date.fromisoformat(end) if end else None,
+    }
 
 
 def _label(row: dict) -> str:

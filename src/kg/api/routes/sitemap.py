@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request, Response
 from ... import engine
 from ...namespaces import ID
 from ..answers import CACHE_CONTROL, etag_for, not_modified
-from ..openapi import NOT_MODIFIED, answer
 from ..deps import PoolDep, SettingsDep
+from ..openapi import NOT_MODIFIED, answer
 from .dumps import served as served_dumps
 
 router = APIRouter(tags=["Linked data"])
@@ -21,8 +21,11 @@ _RESOURCES = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{
 MAX_URLS = 50_000  # the sitemap protocol's limit per file
 
 
-@router.get("/sitemap.xml", summary="Sitemap of the resource pages, with the Semantic Web crawling extension",
-            responses={200: answer("The sitemap", "application/xml"), **NOT_MODIFIED})
+@router.get(
+    "/sitemap.xml",
+    summary="Sitemap of the resource pages, with the Semantic Web crawling extension",
+    responses={200: answer("The sitemap", "application/xml"), **NOT_MODIFIED},
+)
 async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     base = str(request.base_url).rstrip("/")
     etag = etag_for(pool.version, "sitemap", base)
@@ -31,8 +34,10 @@ async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
         return cached
     answer = await pool.query(engine.Request(_RESOURCES, max_rows=MAX_URLS), timeout=settings.query_timeout)
     resources = [row["s"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
-    urls = "".join(f"<url><loc>{escape(base + '/id/' + iri[len(ID):])}</loc></url>\n" for iri in resources)
-    dumps = "".join(f"<sc:dataDumpLocation>{base}/dumps/{name}</sc:dataDumpLocation>" for name in served_dumps(settings))
+    urls = "".join(f"<url><loc>{escape(base + '/id/' + iri[len(ID) :])}</loc></url>\n" for iri in resources)
+    dumps = "".join(
+        f"<sc:dataDumpLocation>{base}/dumps/{name}</sc:dataDumpLocation>" for name in served_dumps(settings)
+    )
     body = f"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:sc="http://sw.deri.org/2007/07/sitemapextension/scschema.xsd">
 <sc:dataset><sc:datasetLabel>MEA knowledge graph: CMS–CITES cooperation</sc:datasetLabel>
@@ -49,8 +54,11 @@ async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
     return Response(body, media_type="application/xml", headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
 
 
-@router.get("/robots.txt", summary="Crawling rules: everything may be crawled; the sitemap's address",
-            responses={200: answer("The crawling rules", "text/plain")})
+@router.get(
+    "/robots.txt",
+    summary="Crawling rules: everything may be crawled; the sitemap's address",
+    responses={200: answer("The crawling rules", "text/plain")},
+)
 async def robots(request: Request) -> Response:
     base = str(request.base_url).rstrip("/")
     return Response(f"User-agent: *\nAllow: /\nSitemap: {base}/sitemap.xml\n", media_type="text/plain")

@@ -23,36 +23,68 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
 _QUERY_PARAMETERS = [
-    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "The SPARQL query. Without it, GET returns the Service Description."},
-    {"name": "default-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Default graph(s) of the dataset (default: the union of all graphs)."},
-    {"name": "named-graph-uri", "in": "query", "required": False, "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Named graphs of the dataset (default: all)."},
-    {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": [f.value for f in Format]},
-     "description": "Answer format, overriding the Accept header."},
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "The SPARQL query. Without it, GET returns the Service Description.",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Default graph(s) of the dataset (default: the union of all graphs).",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Named graphs of the dataset (default: all).",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": [f.value for f in Format]},
+        "description": "Answer format, overriding the Accept header.",
+    },
 ]
 _POST_BODY = {
     "required": True,
     "content": {
-        FORM: {"schema": {"type": "object", "properties": {
-            "query": {"type": "string"}, "update": {"type": "string"},
-            "default-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "named-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "using-graph-uri": {"type": "array", "items": {"type": "string"}},
-            "using-named-graph-uri": {"type": "array", "items": {"type": "string"}}}}},
+        FORM: {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "query": {"type": "string"},
+                    "update": {"type": "string"},
+                    "default-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "using-graph-uri": {"type": "array", "items": {"type": "string"}},
+                    "using-named-graph-uri": {"type": "array", "items": {"type": "string"}},
+                },
+            }
+        },
         QUERY: {"schema": {"type": "string"}},
         UPDATE: {"schema": {"type": "string"}},
     },
 }
-_ANSWERS = answer("Query results (SELECT/ASK) or an RDF graph (CONSTRUCT/DESCRIBE), as negotiated; the Service Description",
-                  *RESULTS_OR_GRAPH, *GRAPH_OR_DATASET)
+_ANSWERS = answer(
+    "Query results (SELECT/ASK) or an RDF graph (CONSTRUCT/DESCRIBE), as negotiated; the Service Description",
+    *RESULTS_OR_GRAPH,
+    *GRAPH_OR_DATASET,
+)
 
 
-@router.get("/sparql", summary="SPARQL query (GET) or Service Description",
-            responses={200: _ANSWERS, **NOT_MODIFIED, **ERROR_RESPONSES},
-            openapi_extra={"parameters": _QUERY_PARAMETERS})
+@router.get(
+    "/sparql",
+    summary="SPARQL query (GET) or Service Description",
+    responses={200: _ANSWERS, **NOT_MODIFIED, **ERROR_RESPONSES},
+    openapi_extra={"parameters": _QUERY_PARAMETERS},
+)
 async def sparql_get(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     params = request.query_params
     if "update" in params:
@@ -63,9 +95,12 @@ async def sparql_get(request: Request, pool: PoolDep, settings: SettingsDep) -> 
     return await _query(request, pool, settings, _single(queries, "query"), params)
 
 
-@router.post("/sparql", summary="SPARQL query or update (POST)",
-             responses={200: _ANSWERS, 204: {"description": "Update applied"}, **ERROR_RESPONSES},
-             openapi_extra={"requestBody": _POST_BODY, "parameters": _QUERY_PARAMETERS[1:]})
+@router.post(
+    "/sparql",
+    summary="SPARQL query or update (POST)",
+    responses={200: _ANSWERS, 204: {"description": "Update applied"}, **ERROR_RESPONSES},
+    openapi_extra={"requestBody": _POST_BODY, "parameters": _QUERY_PARAMETERS[1:]},
+)
 async def sparql_post(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     media_type, charset = _content_type(request)
     body = await request.body()
@@ -112,8 +147,13 @@ async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: s
 async def _update(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
     require_writer(request, settings)
     guard.check(text, settings.service_allowlist, update=True)
-    await pool.write("update", text=text, base_iri=_endpoint(request),
-                     using=_iris(params.getlist("using-graph-uri")), using_named=_iris(params.getlist("using-named-graph-uri")))
+    await pool.write(
+        "update",
+        text=text,
+        base_iri=_endpoint(request),
+        using=_iris(params.getlist("using-graph-uri")),
+        using_named=_iris(params.getlist("using-named-graph-uri")),
+    )
     return Response(status_code=204)
 
 
@@ -124,9 +164,18 @@ FORMATS = "http://www.w3.org/ns/formats/"
 VOID = "http://rdfs.org/ns/void#"
 KGS = "https://w3id.org/mea-kg/service#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-_W3C_FORMAT = {Format.JSON: "SPARQL_Results_JSON", Format.XML: "SPARQL_Results_XML", Format.CSV: "SPARQL_Results_CSV",
-               Format.TSV: "SPARQL_Results_TSV", Format.TURTLE: "Turtle", Format.NTRIPLES: "N-Triples",
-               Format.JSONLD: "JSON-LD", Format.RDFXML: "RDF_XML", Format.NQUADS: "N-Quads", Format.TRIG: "TriG"}
+_W3C_FORMAT = {
+    Format.JSON: "SPARQL_Results_JSON",
+    Format.XML: "SPARQL_Results_XML",
+    Format.CSV: "SPARQL_Results_CSV",
+    Format.TSV: "SPARQL_Results_TSV",
+    Format.TURTLE: "Turtle",
+    Format.NTRIPLES: "N-Triples",
+    Format.JSONLD: "JSON-LD",
+    Format.RDFXML: "RDF_XML",
+    Format.NQUADS: "N-Quads",
+    Format.TRIG: "TriG",
+}
 _GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
 
@@ -134,7 +183,9 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
     """Describe the endpoint at the URL the request came to: languages, formats, dataset, limits."""
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:
-        raise Problem(406, "not-acceptable", "the Service Description is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML")
+        raise Problem(
+            406, "not-acceptable", "the Service Description is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML"
+        )
     endpoint = _endpoint(request)
     etag = etag_for(pool.version, "service-description", endpoint, fmt, settings.update_token is None)
     cached = not_modified(request, etag)
@@ -142,10 +193,16 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
         return cached
     sizes = await pool.query(engine.Request(_GRAPH_SIZES, max_rows=10_000), timeout=settings.query_timeout)
     graph_sizes = {b["g"]["value"]: int(b["n"]["value"]) for b in json.loads(sizes.body)["results"]["bindings"]}
-    body = ox.serialize(_description(endpoint, settings, graph_sizes), format=fmt.rdf_format,
-                        prefixes={"sd": SD, "formats": FORMATS, "void": VOID, "kgs": KGS})
-    return Response(body, media_type=media_type_header(fmt.media_type),
-                    headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"})
+    body = ox.serialize(
+        _description(endpoint, settings, graph_sizes),
+        format=fmt.rdf_format,
+        prefixes={"sd": SD, "formats": FORMATS, "void": VOID, "kgs": KGS},
+    )
+    return Response(
+        body,
+        media_type=media_type_header(fmt.media_type),
+        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
+    )
 
 
 def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, int]) -> list[ox.Triple]:
@@ -160,10 +217,18 @@ def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, in
         ox.Triple(dataset, RDF_TYPE, sd("Dataset")),
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, RDF_TYPE, sd("Graph")),
-        ox.Triple(default, ox.NamedNode(VOID + "triples"), ox.Literal(str(sum(graph_sizes.values())), datatype=_INTEGER)),
-        ox.Triple(service, ox.NamedNode(KGS + "queryTimeoutSeconds"), ox.Literal(str(settings.query_timeout), datatype=_DECIMAL)),
+        ox.Triple(
+            default, ox.NamedNode(VOID + "triples"), ox.Literal(str(sum(graph_sizes.values())), datatype=_INTEGER)
+        ),
+        ox.Triple(
+            service,
+            ox.NamedNode(KGS + "queryTimeoutSeconds"),
+            ox.Literal(str(settings.query_timeout), datatype=_DECIMAL),
+        ),
         ox.Triple(service, ox.NamedNode(KGS + "maxResultRows"), ox.Literal(str(settings.max_rows), datatype=_INTEGER)),
-        ox.Triple(service, ox.NamedNode(KGS + "maxRequestBytes"), ox.Literal(str(settings.max_body_bytes), datatype=_INTEGER)),
+        ox.Triple(
+            service, ox.NamedNode(KGS + "maxRequestBytes"), ox.Literal(str(settings.max_body_bytes), datatype=_INTEGER)
+        ),
     ]
     if settings.update_token is not None and not settings.store_url:  # a remote store's service takes no writes
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
@@ -173,10 +238,14 @@ def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, in
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS + _W3C_FORMAT[fmt])))
     for name, size in graph_sizes.items():
         named, graph = ox.BlankNode(), ox.BlankNode()
-        triples += [ox.Triple(dataset, sd("namedGraph"), named), ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
-                    ox.Triple(named, sd("name"), ox.NamedNode(name)), ox.Triple(named, sd("graph"), graph),
-                    ox.Triple(graph, RDF_TYPE, sd("Graph")),
-                    ox.Triple(graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER))]
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, RDF_TYPE, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(name)),
+            ox.Triple(named, sd("graph"), graph),
+            ox.Triple(graph, RDF_TYPE, sd("Graph")),
+            ox.Triple(graph, ox.NamedNode(VOID + "triples"), ox.Literal(str(size), datatype=_INTEGER)),
+        ]
     return triples
 
 
@@ -192,7 +261,9 @@ def _content_type(request: Request) -> tuple[str | None, str | None]:
     if not header:
         return None, None
     fields = [f.strip() for f in header.split(";")]
-    charset = next((f.split("=", 1)[1].strip().strip('"').lower() for f in fields[1:] if f.lower().startswith("charset=")), None)
+    charset = next(
+        (f.split("=", 1)[1].strip().strip('"').lower() for f in fields[1:] if f.lower().startswith("charset=")), None
+    )
     return fields[0].lower(), charset
 
 
@@ -200,7 +271,9 @@ def _utf8(body: bytes) -> str:
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise Problem(400, "bad-request", f"the request body is not valid UTF-8 ({err.reason} at byte {err.start})") from None
+        raise Problem(
+            400, "bad-request", f"the request body is not valid UTF-8 ({err.reason} at byte {err.start})"
+        ) from None
 
 
 def _parse_form(text: str) -> list[tuple[str, str]]:

@@ -22,44 +22,90 @@ DefaultParam = Query(None, description="Present (empty) to address the default g
 _GRAPH = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _DEFAULT = "CONSTRUCT WHERE { ?s ?p ?o }"
 _EXISTS = "ASK { GRAPH ?g { ?s ?p ?o } }"
-_UPLOAD_BODY = {"required": True, "content": {m: {"schema": {"type": "string"}} for m in
-                ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml", "application/n-quads")}}
+_UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        m: {"schema": {"type": "string"}}
+        for m in (
+            "text/turtle",
+            "application/n-triples",
+            "application/ld+json",
+            "application/rdf+xml",
+            "application/n-quads",
+        )
+    },
+}
 
 
-@router.get("/store", summary="Read a graph", responses={200: answer("The graph, as negotiated", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES})
-async def read_graph(request: Request, pool: PoolDep, settings: SettingsDep,
-                     graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
+@router.get(
+    "/store",
+    summary="Read a graph",
+    responses={200: answer("The graph, as negotiated", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES},
+)
+async def read_graph(
+    request: Request,
+    pool: PoolDep,
+    settings: SettingsDep,
+    graph: str | None = GraphParam,
+    default: str | None = DefaultParam,
+) -> Response:
     target = _target(graph, default)
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:
-        raise Problem(406, "not-acceptable", "graphs are served as Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads or TriG")
+        raise Problem(
+            406, "not-acceptable", "graphs are served as Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads or TriG"
+        )
     if target is None:
-        query = engine.Request(_DEFAULT, graph_format=fmt, default_graphs=(), named_graphs=(), max_rows=settings.max_rows)
+        query = engine.Request(
+            _DEFAULT, graph_format=fmt, default_graphs=(), named_graphs=(), max_rows=settings.max_rows
+        )
     else:
-        exists = await pool.query(engine.Request(_EXISTS, bindings={"g": ox.NamedNode(target)}), timeout=settings.query_timeout)
+        exists = await pool.query(
+            engine.Request(_EXISTS, bindings={"g": ox.NamedNode(target)}), timeout=settings.query_timeout
+        )
         if b"true" not in exists.body:
             raise Problem(404, "not-found", f"no graph <{target}>")
-        query = engine.Request(_GRAPH, graph_format=fmt, bindings={"g": ox.NamedNode(target)}, max_rows=settings.max_rows)
+        query = engine.Request(
+            _GRAPH, graph_format=fmt, bindings={"g": ox.NamedNode(target)}, max_rows=settings.max_rows
+        )
     return await run(request, pool, settings, query)
 
 
-@router.put("/store", summary="Replace a graph", status_code=204, openapi_extra={"requestBody": _UPLOAD_BODY},
-            responses={201: {"description": "Graph created"}, 204: {"description": "Graph replaced"}, **ERROR_RESPONSES})
-async def replace_graph(request: Request, pool: PoolDep, _: WriterDep,
-                        graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
+@router.put(
+    "/store",
+    summary="Replace a graph",
+    status_code=204,
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+    responses={201: {"description": "Graph created"}, 204: {"description": "Graph replaced"}, **ERROR_RESPONSES},
+)
+async def replace_graph(
+    request: Request, pool: PoolDep, _: WriterDep, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     return await _upload(request, pool, "replace_graph", graph, default)
 
 
-@router.post("/store", summary="Add to a graph", status_code=204, openapi_extra={"requestBody": _UPLOAD_BODY},
-             responses={201: {"description": "Graph created"}, 204: {"description": "Triples added"}, **ERROR_RESPONSES})
-async def add_to_graph(request: Request, pool: PoolDep, _: WriterDep,
-                       graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
+@router.post(
+    "/store",
+    summary="Add to a graph",
+    status_code=204,
+    openapi_extra={"requestBody": _UPLOAD_BODY},
+    responses={201: {"description": "Graph created"}, 204: {"description": "Triples added"}, **ERROR_RESPONSES},
+)
+async def add_to_graph(
+    request: Request, pool: PoolDep, _: WriterDep, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     return await _upload(request, pool, "add_to_graph", graph, default)
 
 
-@router.delete("/store", summary="Delete a graph", status_code=204,
-               responses={204: {"description": "Graph deleted"}, **ERROR_RESPONSES})
-async def delete_graph(pool: PoolDep, _: WriterDep, graph: str | None = GraphParam, default: str | None = DefaultParam) -> Response:
+@router.delete(
+    "/store",
+    summary="Delete a graph",
+    status_code=204,
+    responses={204: {"description": "Graph deleted"}, **ERROR_RESPONSES},
+)
+async def delete_graph(
+    pool: PoolDep, _: WriterDep, graph: str | None = GraphParam, default: str | None = DefaultParam
+) -> Response:
     await pool.write("delete_graph", graph=_target(graph, default))
     return Response(status_code=204)
 
@@ -81,6 +127,10 @@ async def _upload(request: Request, pool: PoolDep, operation: str, graph: str | 
     target = _target(graph, default)
     media_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if rdf_format_of_media_type(media_type) is None:
-        raise Problem(415, "unsupported-media-type", f"cannot read {media_type or 'a body without Content-Type'} as RDF")
-    existed = await pool.write(operation, graph=target, data=await request.body(), media_type=media_type, base_iri=str(request.url))
+        raise Problem(
+            415, "unsupported-media-type", f"cannot read {media_type or 'a body without Content-Type'} as RDF"
+        )
+    existed = await pool.write(
+        operation, graph=target, data=await request.body(), media_type=media_type, base_iri=str(request.url)
+    )
     return Response(status_code=204 if existed else 201)

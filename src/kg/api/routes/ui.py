@@ -36,13 +36,22 @@ async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
     size = await pool.query(engine.Request(_SIZE), timeout=settings.query_timeout)
     groups: dict[str, list[dict]] = {kind: [] for kind in ORDER}
     for row in json.loads(listing.body)["results"]["bindings"]:
-        groups[row["kind"]["value"]].append({"label": row["label"]["value"],
-                                             "href": row["item"]["value"].replace("https://w3id.org/mea-kg/id/", "/id/", 1)})
-    context = {"request": request, "version": pool.version, "example": EXAMPLE,
-               "triples": json.loads(size.body)["results"]["bindings"][0]["n"]["value"],
-               "formats": [f.value for f in Format if not f.is_graph],
-               "queries": list(request.app.state.catalogue.values()), "yasgui": request.app.state.yasgui,
-               "tabs": [{"name": "Example: activities touching CITES Appendix I taxa", "query": EXAMPLE}]
-                       + [{"name": q.name, "query": q.text} for q in request.app.state.catalogue.values()],
-               "index": [{"title": kind, "items": groups[kind]} for kind in ORDER]}
+        groups[row["kind"]["value"]].append(
+            {
+                "label": row["label"]["value"],
+                "href": row["item"]["value"].replace("https://w3id.org/mea-kg/id/", "/id/", 1),
+            }
+        )
+    context = {
+        "request": request,
+        "version": pool.version,
+        "example": EXAMPLE,
+        "triples": json.loads(size.body)["results"]["bindings"][0]["n"]["value"],
+        "formats": [f.value for f in Format if not f.is_graph],
+        "queries": list(request.app.state.catalogue.values()),
+        "yasgui": request.app.state.yasgui,
+        "tabs": [{"name": "Example: activities touching CITES Appendix I taxa", "query": EXAMPLE}]
+        + [{"name": q.name, "query": q.text} for q in request.app.state.catalogue.values()],
+        "index": [{"title": kind, "items": groups[kind]} for kind in ORDER],
+    }
     return templates.TemplateResponse(request, "index.html", context)

@@ -16,7 +16,8 @@ from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
-from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES, served as served_dumps
+from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES
+from .dumps import served as served_dumps
 
 router = APIRouter(tags=["Linked data"])
 
@@ -34,11 +35,19 @@ _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
 
 
-_RESPONSES = {200: answer("The description, in the negotiated RDF format", *GRAPH_OR_DATASET), **NOT_MODIFIED, **ERROR_RESPONSES}
+_RESPONSES = {
+    200: answer("The description, in the negotiated RDF format", *GRAPH_OR_DATASET),
+    **NOT_MODIFIED,
+    **ERROR_RESPONSES,
+}
 
 
 @router.get("/.well-known/void", summary="VoID (and DCAT) description of the dataset", responses=_RESPONSES)
-@router.get("/catalog", summary="DCAT catalogue entry of the dataset (the same document as /.well-known/void)", responses=_RESPONSES)
+@router.get(
+    "/catalog",
+    summary="DCAT catalogue entry of the dataset (the same document as /.well-known/void)",
+    responses=_RESPONSES,
+)
 async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:
@@ -49,28 +58,49 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     if cached is not None:
         return cached
     rows = {}
-    for name, text in (("statistics", _STATISTICS), ("classes", _CLASSES), ("properties", _PROPERTIES), ("links", _LINKS)):
+    for name, text in (
+        ("statistics", _STATISTICS),
+        ("classes", _CLASSES),
+        ("properties", _PROPERTIES),
+        ("links", _LINKS),
+    ):
         answer = await pool.query(engine.Request(text, max_rows=10_000), timeout=settings.query_timeout)
         rows[name] = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
     dumps = served_dumps(settings)
-    body = ox.serialize(_describe(base, pool.version, rows, dumps), format=fmt.rdf_format,
-                        prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "mea": MEA})
-    return Response(body, media_type=media_type_header(fmt.media_type),
-                    headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"})
+    body = ox.serialize(
+        _describe(base, pool.version, rows, dumps),
+        format=fmt.rdf_format,
+        prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "mea": MEA},
+    )
+    return Response(
+        body,
+        media_type=media_type_header(fmt.media_type),
+        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
+    )
 
 
-def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...]) -> list[ox.Triple]:
+def _describe(
+    base: str, version: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...]
+) -> list[ox.Triple]:
     dataset = ox.NamedNode(f"{base}/.well-known/void#dataset")
-    void, dc = (lambda n: ox.NamedNode(VOID + n)), (lambda n: ox.NamedNode(DCTERMS + n))  # noqa: E731
+    void, dc = (lambda n: ox.NamedNode(VOID + n)), (lambda n: ox.NamedNode(DCTERMS + n))
     integer = lambda v: ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
     stats = rows["statistics"][0]
     triples = [
         ox.Triple(dataset, ox.NamedNode(RDF + "type"), void("Dataset")),
         ox.Triple(dataset, dc("title"), ox.Literal("MEA knowledge graph: CMS–CITES cooperation", language="en")),
-        ox.Triple(dataset, dc("title"), ox.Literal("Graphe de connaissances des AEM : coopération CMS-CITES", language="fr")),
-        ox.Triple(dataset, dc("description"), ox.Literal(
-            "The CMS–CITES Joint Work Programme 2015–2020 and CMS Resolution 11.24 with the CAMI programme of work, "
-            "transcribed from the French originals with English translations, with CITES and CMS listings of their taxa.", language="en")),
+        ox.Triple(
+            dataset, dc("title"), ox.Literal("Graphe de connaissances des AEM : coopération CMS-CITES", language="fr")
+        ),
+        ox.Triple(
+            dataset,
+            dc("description"),
+            ox.Literal(
+                "The CMS–CITES Joint Work Programme 2015–2020 and CMS Resolution 11.24 with the CAMI programme of work, "
+                "transcribed from the French originals with English translations, with CITES and CMS listings of their taxa.",
+                language="en",
+            ),
+        ),
         ox.Triple(dataset, dc("license"), ox.NamedNode(LICENSE)),
         ox.Triple(dataset, void("sparqlEndpoint"), ox.NamedNode(f"{base}/sparql")),
         ox.Triple(dataset, void("uriSpace"), ox.Literal(ID)),
@@ -87,25 +117,33 @@ def _describe(base: str, version: str, rows: dict[str, list[dict[str, str]]], du
     triples += [ox.Triple(dataset, void("vocabulary"), ox.NamedNode(v)) for v in (MEA, DWC, SKOS, DCTERMS, PROV)]
     for row in rows["properties"]:
         partition = ox.BlankNode()
-        triples += [ox.Triple(dataset, void("propertyPartition"), partition),
-                    ox.Triple(partition, void("property"), ox.NamedNode(row["property"])),
-                    ox.Triple(partition, void("triples"), integer(row["n"]))]
+        triples += [
+            ox.Triple(dataset, void("propertyPartition"), partition),
+            ox.Triple(partition, void("property"), ox.NamedNode(row["property"])),
+            ox.Triple(partition, void("triples"), integer(row["n"])),
+        ]
     triples += _catalogue(base, dataset, version, dumps)
     for row in rows["classes"]:
         partition = ox.BlankNode()
-        triples += [ox.Triple(dataset, void("classPartition"), partition),
-                    ox.Triple(partition, void("class"), ox.NamedNode(row["class"])),
-                    ox.Triple(partition, void("entities"), integer(row["n"]))]
+        triples += [
+            ox.Triple(dataset, void("classPartition"), partition),
+            ox.Triple(partition, void("class"), ox.NamedNode(row["class"])),
+            ox.Triple(partition, void("entities"), integer(row["n"])),
+        ]
     for row in rows["links"]:
         linkset = ox.BlankNode()
-        triples += [ox.Triple(dataset, void("subset"), linkset), ox.Triple(linkset, ox.NamedNode(RDF + "type"), void("Linkset")),
-                    ox.Triple(linkset, void("target"), ox.NamedNode(row["target"])), ox.Triple(linkset, void("triples"), integer(row["n"]))]
+        triples += [
+            ox.Triple(dataset, void("subset"), linkset),
+            ox.Triple(linkset, ox.NamedNode(RDF + "type"), void("Linkset")),
+            ox.Triple(linkset, void("target"), ox.NamedNode(row["target"])),
+            ox.Triple(linkset, void("triples"), integer(row["n"])),
+        ]
     return triples
 
 
 def _catalogue(base: str, dataset: ox.NamedNode, version: str, dumps: tuple[str, ...]) -> list[ox.Triple]:
     """DCAT: the catalogue, the dataset with one distribution per dump, and the SPARQL endpoint as a data service."""
-    dcat, dc = (lambda n: ox.NamedNode(DCAT + n)), (lambda n: ox.NamedNode(DCTERMS + n))  # noqa: E731
+    dcat, dc = (lambda n: ox.NamedNode(DCAT + n)), (lambda n: ox.NamedNode(DCTERMS + n))
     a = ox.NamedNode(RDF + "type")
     catalogue, service = ox.NamedNode(f"{base}/catalog#catalogue"), ox.NamedNode(f"{base}/sparql#service")
     triples = [
@@ -132,11 +170,23 @@ def _catalogue(base: str, dataset: ox.NamedNode, version: str, dumps: tuple[str,
     ]
     for name in dumps:
         distribution = ox.NamedNode(f"{base}/dumps/{name}#distribution")
-        triples += [ox.Triple(dataset, dcat("distribution"), distribution),
-                    ox.Triple(distribution, a, dcat("Distribution")),
-                    ox.Triple(distribution, dcat("downloadURL"), ox.NamedNode(f"{base}/dumps/{name}")),
-                    ox.Triple(distribution, dcat("mediaType"), ox.NamedNode(f"https://www.iana.org/assignments/media-types/{DUMP_MEDIA_TYPES[name]}")),
-                    ox.Triple(distribution, dc("license"), ox.NamedNode(LICENSE))]
+        triples += [
+            ox.Triple(dataset, dcat("distribution"), distribution),
+            ox.Triple(distribution, a, dcat("Distribution")),
+            ox.Triple(distribution, dcat("downloadURL"), ox.NamedNode(f"{base}/dumps/{name}")),
+            ox.Triple(
+                distribution,
+                dcat("mediaType"),
+                ox.NamedNode(f"https://www.iana.org/assignments/media-types/{DUMP_MEDIA_TYPES[name]}"),
+            ),
+            ox.Triple(distribution, dc("license"), ox.NamedNode(LICENSE)),
+        ]
         if name.endswith(".gz"):
-            triples.append(ox.Triple(distribution, dcat("compressFormat"), ox.NamedNode("https://www.iana.org/assignments/media-types/application/gzip")))
+            triples.append(
+                ox.Triple(
+                    distribution,
+                    dcat("compressFormat"),
+                    ox.NamedNode("https://www.iana.org/assignments/media-types/application/gzip"),
+                )
+            )
     return triples
