@@ -59,8 +59,14 @@ INSTRUMENTS = {
     "Fund": 3,
     "Agreement": 3,
 }
-FR = ["conservation", "espèces", "migratrices", "habitat", "suivi", "coopération", "régionale", "gestion", "durable", "commerce", "illégal", "renforcer", "capacités"]
-EN = ["conservation", "migratory", "species", "habitat", "monitoring", "regional", "cooperation", "sustainable", "management", "illegal", "trade", "capacity"]
+FR = [
+    "conservation", "espèces", "migratrices", "habitat", "suivi", "coopération", "régionale", "gestion",
+    "durable", "commerce", "illégal", "renforcer", "capacités",
+]  # fmt: skip
+EN = [
+    "conservation", "migratory", "species", "habitat", "monitoring", "regional", "cooperation", "sustainable",
+    "management", "illegal", "trade", "capacity",
+]  # fmt: skip
 SYL = ["ba", "co", "di", "fu", "ga", "li", "mo", "ra", "su", "ti", "ve", "xa"]
 TYPE, LABEL, SUBJECT, NAME, RANK = (
     f"<{RDF}type>",
@@ -166,12 +172,14 @@ class Writer:
 
     def __init__(self, out, ref: Real, scale: float, seed: int):
         self.out, self.ref, self.s, self.rng = out, ref, scale, random.Random(seed)
-        self.r, self.buf, self.graphs, self.n = self.rng.random, [], collections.Counter(), collections.Counter()
-        self.pools, self.strides, self.src = (
-            {k: list(v) for k, v in ref.pools.items()},
-            collections.Counter(),
-            iri("section/syn-p1/II"),
-        )
+        self.r = self.rng.random
+        self.buf: list[str] = []
+        self.graphs: collections.Counter[str] = collections.Counter()
+        self.n: collections.Counter[str] = collections.Counter()
+        self.pools = {k: list(v) for k, v in ref.pools.items()}
+        self.strides: collections.Counter[str] = collections.Counter()
+        self.src = iri("section/syn-p1/II")
+        self._closures: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         real_codes = {
             x.rsplit("/", 1)[1][:-1] for x in ref.pools["countries"]
         }  # two letters, not the real ones (repeat after 661)
@@ -191,8 +199,8 @@ class Writer:
             self.q(x, TYPE, f"<{MEA}{cls}>", g)
             for c in self.closure(f"<{MEA}{cls}>", tuple(f"<{MEA}{d}>" for d in defined)):
                 self.q(x, TYPE, c, "inferred")
-        for p, o in zip(po[::2], po[1::2]):
-            p = p if p[0] == "<" else f"<{MEA}{p}>"
+        for name, o in zip(po[::2], po[1::2], strict=True):
+            p = name if name[0] == "<" else f"<{MEA}{name}>"
             if isinstance(o, tuple):
                 self.q(x, p, lit(o[0], "fr"), g)
                 self.q(x, p, lit(o[1], "en"), g)
@@ -203,13 +211,13 @@ class Writer:
                         self.q(x, sp, v, "inferred")
         return x
 
-    @functools.cache
     def closure(self, cls, defined):
-        return [
-            c
-            for c in dict.fromkeys([*defined, *(s for c in (cls, *defined) for s in self.ref.supers.get(c, ()))])
-            if c != cls
-        ]
+        """The inferred super-classes of ``cls`` and its ``defined`` classes (memoised per writer)."""
+        key = (cls, defined)
+        if key not in self._closures:
+            supers = (s for c in (cls, *defined) for s in self.ref.supers.get(c, ()))
+            self._closures[key] = [c for c in dict.fromkeys([*defined, *supers]) if c != cls]
+        return self._closures[key]
 
     def text(self, words=28):
         return " ".join(self.rng.choices(FR, k=words)), " ".join(self.rng.choices(EN, k=words))
@@ -808,7 +816,8 @@ class Writer:
         self.res(prog, None, "cami-programme", "annexOf", doc, "adoptedAt", meeting)
 
     def working_set(self, n):
-        """What programme pair n draws on, as much as the real programmes do (hubs of the pools; n = 0: the real ones)."""
+        """What programme pair n draws on, as much as the real programmes do (hubs of the pools; n = 0: the real
+        ones)."""
         pools = {**self.pools, "taxa": self.taxa, "instruments": self.instruments}
         ws = {k: self.some(pools[k], size) for k, size in self.ref.working.items()}
         if n == 0:
@@ -855,12 +864,13 @@ class Writer:
 
 
 def generate(triples: int, out: Path, *, seed: int = 0) -> dict:
-    """Write about ``triples`` quads (±5 %, mostly ±2 %) of synthetic mea-kg data to ``out`` (N-Quads); return the counts."""
+    """Write about ``triples`` quads (±5 %, mostly ±2 %) of synthetic mea-kg data to ``out`` (N-Quads); return the
+    counts."""
     ref, start = real(), time.perf_counter()
     if (budget := triples - ref.quads) < 2000:
         raise ValueError(f"at least {ref.quads + 2000} quads: the real reference data alone has {ref.quads}")
     scale = budget / 13_000  # synthetic quads per unit of scale, measured; small sizes need a correction or two
-    for attempt in range(1, 6):
+    for attempt in range(1, 6):  # noqa: B007 (reported after the loop)
         with open(out, "w", encoding="utf-8", buffering=1 << 20) as f:
             f.write(ref.nquads.decode())
             counts = Writer(f, ref, scale, seed).run()

@@ -14,6 +14,7 @@ import rdflib
 from . import __version__, docs, jsonld, owl, reason, sources, store, validate
 from .config import Settings
 from .errors import ValidationFailed
+from .typed_query import select
 
 Step = Callable[[str], None]
 
@@ -50,6 +51,7 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology)),
             }
         with timer("store"):
+            sizes = graph_sizes(dataset)
             manifest = {
                 "id": store.new_release_id(),
                 "kg_version": __version__,
@@ -58,16 +60,16 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                     {"path": str(f.path.relative_to(settings.project_dir)), "graph": f.graph.value, "sha256": f.sha256}
                     for f in files
                 ],
-                "graphs": graph_sizes(dataset),
+                "graphs": sizes,
                 "inferred": inferred,
                 "seconds": timer.seconds,
             }
             release = store.publish(settings.store_dir, dataset, manifest, documents=documents)
-    return BuildReport(release, len(dataset), inferred, manifest["graphs"], timer.seconds)
+    return BuildReport(release, len(dataset), inferred, sizes, timer.seconds)
 
 
 def graph_sizes(dataset: ox.Store) -> dict[str, int]:
-    rows = dataset.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
+    rows = select(dataset, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g")
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
@@ -75,7 +77,8 @@ class _Timer:
     """Times named steps and tells ``on_step`` when each starts."""
 
     def __init__(self, on_step: Step):
-        self.on_step, self.seconds = on_step, {}
+        self.on_step = on_step
+        self.seconds: dict[str, float] = {}
 
     @contextlib.contextmanager
     def __call__(self, name: str) -> Iterator[None]:

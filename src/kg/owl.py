@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from .errors import KgError
 from .namespaces import INFERRED_GRAPH, MEA, OWL
+from .typed_query import construct, select
 
 
 class Inconsistent(KgError):
@@ -39,7 +40,7 @@ def defined_classes(store: ox.Store) -> list[str]:
     query = (
         f'SELECT DISTINCT ?c WHERE {{ ?c <{OWL}equivalentClass> ?d FILTER(STRSTARTS(STR(?c), "{MEA}")) }} ORDER BY ?c'
     )
-    return [row["c"].value for row in store.query(query, use_default_graph_as_union=True)]
+    return [row["c"].value for row in select(store, query, use_default_graph_as_union=True)]
 
 
 def classify(store: ox.Store) -> dict[str, set[str]]:
@@ -61,7 +62,7 @@ def check(store: ox.Store) -> None:
 
 
 def _asserted_graphs(store: ox.Store) -> list[ox.NamedNode]:
-    return [g for g in store.named_graphs() if g != INFERRED_GRAPH]
+    return [g for g in store.named_graphs() if isinstance(g, ox.NamedNode) and g != INFERRED_GRAPH]
 
 
 def _reason(store: ox.Store, graphs: list[ox.NamedNode], *, explain: bool = True) -> owlready2.World:
@@ -70,7 +71,8 @@ def _reason(store: ox.Store, graphs: list[ox.NamedNode], *, explain: bool = True
     try:
         path = workdir / "asserted.nt"
         inferred = [INFERRED_GRAPH] if store.contains_named_graph(INFERRED_GRAPH) else []
-        triples = store.query(_FOR_HERMIT, named_graphs=graphs + inferred, use_default_graph_as_union=False)
+        dataset: list[ox.NamedNode | ox.BlankNode] = [*graphs, *inferred]
+        triples = construct(store, _FOR_HERMIT, named_graphs=dataset, use_default_graph_as_union=False)
         with open(path, "wb") as out:
             ox.serialize(triples, out, format=ox.RdfFormat.N_TRIPLES)
         world = owlready2.World()
@@ -108,7 +110,7 @@ CONSTRUCT { ?s ?p ?value } WHERE {
 def _culprit(store: ox.Store, graphs: list[ox.NamedNode]) -> str:
     """Name a source graph without which the rest is consistent (smallest graphs tried first)."""
     sizes = {g: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for g in graphs}
-    for graph in sorted((g for g in graphs if not g.value.endswith("/ontology")), key=sizes.get):
+    for graph in sorted((g for g in graphs if not g.value.endswith("/ontology")), key=lambda g: sizes[g]):
         try:
             _reason(store, [g for g in graphs if g != graph], explain=False)
         except Inconsistent:

@@ -3,8 +3,9 @@
 Each section is one SPARQL file in ``sections/*.rq`` whose ``#+`` header says which kind of resource it
 is for (a class of the ontology, matched against the resource's types, inferred ones included), its
 title in English and French, its columns, and whether its rows are drawn as a picture (``picture: var``:
-the neighbourhood graph; ``timeline: true``: listings over time; ``fold: [var]``: long texts folded). The query sees the resource as ``?r``
-and the page language as ``?lang`` (bound as RDF terms); a column ``?x`` shows ``?xLabel`` as its text.
+the neighbourhood graph; ``timeline: true``: listings over time; ``fold: [var]``: long texts folded). The
+query sees the resource as ``?r`` and the page language as ``?lang`` (bound as RDF terms); a column ``?x``
+shows ``?xLabel`` as its text.
 """
 
 from __future__ import annotations

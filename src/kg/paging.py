@@ -56,6 +56,8 @@ async def _driver_values(
     """The driver's distinct values in its ``ORDER BY STR(?v)`` order (IRIs as strings, the usual driver), or
     None when they cannot serve: a blank node (it cannot be written back into the query) or more than
     DRIVER_MAX_ROWS values."""
+    if query.driver_keys is None:
+        return None
     keys = await evaluate(
         dataclasses.replace(
             request, text=query.driver_keys, results_format=Format.TSV, graph_format=None, max_rows=DRIVER_MAX_ROWS
@@ -67,11 +69,10 @@ async def _driver_values(
     lines.discard(b"")  # the last line break; an unbound value
     if all(line.startswith(b"<") for line in lines):  # IRIs only, written <iri> unescaped: read without a parser
         return sorted(line[1:-1].decode() for line in lines)
-    values = {
-        solution[0]
-        for solution in ox.parse_query_results(keys.body, format=ox.QueryResultsFormat.TSV)
-        if solution[0] is not None
-    }
+    solutions = ox.parse_query_results(keys.body, format=ox.QueryResultsFormat.TSV)
+    if not isinstance(solutions, ox.QuerySolutions):
+        return None
+    values = {solution[0] for solution in solutions if solution[0] is not None}
     if any(isinstance(value, ox.BlankNode) for value in values):
         return None
     return sorted(values, key=lambda value: value.value)

@@ -38,7 +38,9 @@ def _label(x: float, y: float, anchor: str, text: str, above: bool) -> str:
 def neighbourhood(center: str, groups: list[tuple[str, list[dict]]]) -> str:
     """A radial graph: the resource in the middle, each group's linked resources around it, one colour per
     group (with a legend). ``groups`` is [(title, [cell with text and href])]; at most MAX_NODES are drawn."""
-    nodes, legend, seen = [], [], set()
+    nodes: list[tuple[dict, str]] = []
+    legend: list[tuple[str, str, int]] = []
+    seen: set[tuple[str, int]] = set()
     for index, (title, cells) in enumerate(groups):
         colour = PALETTE[index % len(PALETTE)]
         fresh = []
@@ -77,7 +79,8 @@ def neighbourhood(center: str, groups: list[tuple[str, list[dict]]]) -> str:
         )
     parts.append(
         f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="10" fill="#1d2a33"/>'
-        f'<text x="{cx:.0f}" y="{cy + 28:.0f}" text-anchor="middle" font-size="13" font-weight="600">{escape(_short(center, 48))}</text>'
+        f'<text x="{cx:.0f}" y="{cy + 28:.0f}" text-anchor="middle" font-size="13"'
+        f' font-weight="600">{escape(_short(center, 48))}</text>'
     )
     for i, (title, colour, count) in enumerate(legend):
         parts.append(
@@ -86,7 +89,8 @@ def neighbourhood(center: str, groups: list[tuple[str, list[dict]]]) -> str:
         )
     if hidden:
         parts.append(
-            f'<text x="{width - 10}" y="{height - 10}" text-anchor="end" font-size="12">+{hidden} more in the tables below</text>'
+            f'<text x="{width - 10}" y="{height - 10}" text-anchor="end" font-size="12">+{hidden} more in the'
+            f" tables below</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -109,7 +113,8 @@ def timeline(bars: list[dict], *, today: dt.date | None = None) -> str:
         return left + (width - left - right) * (day - dt.date(first, 1, 1)).days / span
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture" aria-label="listings over time">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture"'
+        f' aria-label="listings over time">'
     ]
     step = 1 if last - first <= 16 else 2 if last - first <= 32 else 5
     for year in range(first, last + 1, step):
@@ -123,14 +128,17 @@ def timeline(bars: list[dict], *, today: dt.date | None = None) -> str:
         end = bar.get("end") or today
         colour = CONVENTION_COLOURS.get(bar["convention"], PALETTE[-1])
         parts.append(
-            f'<text x="{left - 8}" y="{y + 13}" text-anchor="end" font-size="12">{escape(_short(bar["lane"], 44))}</text>'
-            f'<rect x="{x(bar["start"]):.0f}" y="{y + 2}" width="{max(x(end) - x(bar["start"]), 2):.0f}" height="14" rx="3" fill="{colour}">'
+            f'<text x="{left - 8}" y="{y + 13}" text-anchor="end"'
+            f' font-size="12">{escape(_short(bar["lane"], 44))}</text>'
+            f'<rect x="{x(bar["start"]):.0f}" y="{y + 2}" width="{max(x(end) - x(bar["start"]), 2):.0f}"'
+            f' height="14" rx="3" fill="{colour}">'
             f"<title>{escape(bar['lane'])}: {bar['start']} – {bar.get('end') or 'in force'}</title></rect>"
         )
         if bar.get("end") is None:
             parts.append(f'<path d="M{x(end):.0f},{y + 1} l8,8 l-8,8 z" fill="{colour}"/>')
     parts.append(
-        f'<line x1="{x(today):.0f}" y1="{top - 10}" x2="{x(today):.0f}" y2="{height - 24}" stroke="#1d2a33" stroke-dasharray="3,3"/>'
+        f'<line x1="{x(today):.0f}" y1="{top - 10}" x2="{x(today):.0f}" y2="{height - 24}" stroke="#1d2a33"'
+        f' stroke-dasharray="3,3"/>'
         f'<text x="{x(today) - 4:.0f}" y="{top - 14}" text-anchor="end" font-size="11">{today.isoformat()}</text></svg>'
     )
     return "".join(parts)

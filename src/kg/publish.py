@@ -40,6 +40,7 @@ from .remote import (
     run_update,
     select,
 )
+from .typed_query import ask
 
 STAGING = GRAPH + "staging/"
 BACKUP = GRAPH + "backup/"
@@ -88,7 +89,8 @@ def _backed_up(backup: str) -> str:
 async def publish(
     store_dir: Path, endpoints: Endpoints, *, on_step: Step = lambda _: None, timeout: float = 600.0
 ) -> PublishReport:
-    """Push the current release of ``store_dir``; return what was published. Raises PublishFailed, StoreMissing, StoreCorrupt."""
+    """Push the current release of ``store_dir``; return what was published. Raises PublishFailed, StoreMissing,
+    StoreCorrupt."""
     if endpoints.update_url is None:
         raise PublishFailed("publishing needs the remote store's update endpoint (--update-url)")
     manifest = built_store.verify(store_dir)
@@ -143,12 +145,17 @@ def _graphs(dataset: ox.Store) -> Iterator[tuple[str, Iterator[ox.Triple], bool]
     for graph in sorted(dataset.named_graphs(), key=str):
         if not isinstance(graph, ox.NamedNode):
             raise PublishFailed("the release has a graph named by a blank node; only IRI-named graphs are published")
-        blank = dataset.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
-        yield graph.value, (q.triple for q in dataset.quads_for_pattern(None, None, None, graph)), bool(blank)
+        blank = ask(dataset, f"ASK {{ GRAPH {graph} {{ ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }} }}")
+        yield graph.value, (q.triple for q in dataset.quads_for_pattern(None, None, None, graph)), blank
+
+
+def _ntriples(triples: list[ox.Triple]) -> bytes:
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
 
 def _chunks(triples: Iterator[ox.Triple], size: int | None) -> Iterator[list[ox.Triple]]:
-    """``triples`` in lists of ``size`` (all in one when ``size`` is None: blank node labels are scoped to one request)."""
+    """``triples`` in lists of ``size`` (all in one when ``size`` is None: blank node labels are scoped to one
+    request)."""
     while chunk := list(islice(triples, size)):
         yield chunk
 
@@ -162,7 +169,7 @@ async def _send(
     replace: bool,
     blank_nodes: bool,
 ) -> None:
-    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+    body = _ntriples(triples)
     if endpoints.gsp_url is not None:
         method = client.put if replace else client.post
         response = await method(
@@ -201,9 +208,7 @@ def switch_operations(release_id: str, sizes: dict[str, int], previous: Publicat
     record = ox.NamedNode(PUBLICATION)
     facts = [ox.Triple(record, ox.NamedNode(DCTERMS + "identifier"), ox.Literal(release_id))]
     facts += [ox.Triple(record, ox.NamedNode(DCTERMS + "hasPart"), ox.NamedNode(g)) for g in sorted(sizes)]
-    operations.append(
-        f"INSERT DATA {{ GRAPH <{PUBLICATION}> {{ {ox.serialize(facts, format=ox.RdfFormat.N_TRIPLES).decode()} }} }}"
-    )
+    operations.append(f"INSERT DATA {{ GRAPH <{PUBLICATION}> {{ {_ntriples(facts).decode()} }} }}")
     return operations
 
 

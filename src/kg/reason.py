@@ -7,6 +7,7 @@ from importlib import resources
 import pyoxigraph as ox
 
 from .namespaces import INFERRED_GRAPH
+from .typed_query import construct
 
 MAX_ROUNDS = 10
 
@@ -31,7 +32,7 @@ def materialise(store: ox.Store) -> int:
     for _ in range(MAX_ROUNDS):
         new = set()
         for query in compiled:
-            for triple in store.query(query, use_default_graph_as_union=True):
+            for triple in construct(store, query, use_default_graph_as_union=True):
                 if not _asserted(store, triple):
                     new.add(triple)
         if not new:

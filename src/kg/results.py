@@ -32,7 +32,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format) 
 
 
 def _json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
     return json.dumps(
         {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
         ensure_ascii=False,
@@ -70,7 +70,9 @@ def _xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     for row in rows:
         out.write("<result>")
         out.writelines(
-            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
+            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+            for v, t in zip(variables, row, strict=True)
+            if t is not None
         )
         out.write("</result>")
     out.write("</results></sparql>\n")

@@ -24,11 +24,13 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from .errors import BuildLocked, StoreCorrupt, StoreMissing
 from .namespaces import PREFIXES
+from .typed_query import construct
 
 DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
@@ -78,14 +80,18 @@ def open_store(store_dir: Path) -> tuple[ox.Store, dict]:
 
 def write_dumps(dataset: ox.Store, directory: Path) -> None:
     """Write every dump of DUMPS into ``directory``."""
-    merged = list(dataset.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
+    merged = list(construct(dataset, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True))
     for name, fmt in DUMPS.items():
-        opener = gzip.open if name.endswith(".gz") else open
-        with opener(directory / name, "wb") as out:
+        with _binary_writer(directory / name) as out:
             if fmt is ox.RdfFormat.N_QUADS:
                 dataset.dump(out, format=fmt)
             else:
                 ox.serialize(merged, out, format=fmt, prefixes=PREFIXES if fmt is ox.RdfFormat.TURTLE else None)
+
+
+def _binary_writer(path: Path) -> IO[bytes]:
+    """``path`` opened for writing bytes, gzip-compressed when its name ends in ``.gz``."""
+    return cast(IO[bytes], gzip.open(path, "wb")) if path.suffix == ".gz" else open(path, "wb")
 
 
 def verify(store_dir: Path) -> dict:

@@ -11,6 +11,7 @@ from pyshacl import validate as shacl_validate
 
 from .errors import Finding
 from .namespaces import PREFIXES, SH
+from .typed_query import construct, select
 
 # A literal whose lexical form does not fit its datatype is a SHACL finding with its resource; rdflib's own
 # warning (a traceback on stderr) would only repeat it.
@@ -21,7 +22,7 @@ _SH = rdflib.Namespace(SH)
 
 def to_rdflib(store: ox.Store) -> rdflib.Graph:
     """The union of all graphs of ``store`` as one rdflib graph (for pyshacl)."""
-    triples = store.query("CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    triples = construct(store, "CONSTRUCT WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
     graph = rdflib.Graph()
     for prefix, iri in PREFIXES.items():
         graph.bind(prefix, iri)
@@ -51,14 +52,16 @@ def shacl_findings(data: rdflib.Graph, shapes_file: Path) -> list[Finding]:
 
 
 def _shape_name(shapes: rdflib.Graph, shape: rdflib.term.Node | None, component: rdflib.term.Node | None) -> str:
-    name = shapes.value(shape, _SH.name) if shape is not None else None
+    label = shapes.value(shape, _SH.name) if shape is not None else None
+    name = str(label) if label is not None else None
     if name is None and isinstance(shape, rdflib.URIRef):
         name = shape.split("#")[-1].split("/")[-1]
     if name is None:  # a property shape in a blank node: name it by its node shape and path
         parent = shapes.value(None, _SH.property, shape)
         path = shapes.value(shape, _SH.path)
         parent_name = str(parent).split("#")[-1] if isinstance(parent, rdflib.URIRef) else "shape"
-        name = f"{parent_name} {shapes.namespace_manager.normalizeUri(path) if isinstance(path, rdflib.URIRef) else ''}".strip()
+        path_name = shapes.namespace_manager.normalizeUri(path) if isinstance(path, rdflib.URIRef) else ""
+        name = f"{parent_name} {path_name}".strip()
     kind = str(component).split("#")[-1].removesuffix("ConstraintComponent") if component else ""
     return f"{name} ({kind})" if kind else str(name)
 
@@ -67,7 +70,7 @@ def qc_findings(store: ox.Store, qc_dir: Path) -> list[Finding]:
     """Run every ``*-violation.rq`` in ``qc_dir``; each row is a finding (its first variable is the resource)."""
     findings = []
     for query_file in sorted(qc_dir.glob("*-violation.rq")):
-        solutions = store.query(query_file.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        solutions = select(store, query_file.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         variables = [v.value for v in solutions.variables]
         for row in solutions:
             values = {v: row[v] for v in variables if row[v] is not None}
