@@ -21,7 +21,7 @@ def test_each_wrapper_returns_its_kind(tiny):
 
 
 def test_a_query_of_another_form_is_a_type_error(tiny):
-    with pytest.raises(TypeError, match="expected QuerySolutions.*got QueryBoolean"):
+    with pytest.raises(TypeError, match=r"expected QuerySolutions.*got QueryBoolean"):
         select(tiny, "ASK {}")
     with pytest.raises(TypeError, match="expected QueryTriples"):
         construct(tiny, "SELECT * {}")
