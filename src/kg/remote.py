@@ -61,9 +61,13 @@ _PUBLICATION_QUERY = (
 class RemoteWritesRefused(KgError):
     """Writes through the service are refused when it fronts a remote store."""
 
+    exit_code = 4
+
 
 class RemoteFailed(KgError):
     """The remote server answered a valid request with an error (or with something unreadable)."""
+
+    exit_code = 4
 
 
 @dataclass(frozen=True)
