@@ -401,3 +401,24 @@ def test_a_runtime_error_in_the_rules_is_one_line(runner, project_copy, monkeypa
     assert result.exit_code == 1
     assert "RuntimeError: rule taxonomy did not converge" in one_error_line(result.stderr)
     assert store.current_release(project_copy.store_dir) is None
+
+
+def test_a_service_that_fails_to_start_is_one_line_and_no_serving_line(runner, settings, built, monkeypatch):
+    """The app's startup (where the query pool starts) raises: uvicorn's traceback is held back, one line says why."""
+    from contextlib import asynccontextmanager
+
+    from fastapi import FastAPI
+
+    import kg.api.main
+
+    @asynccontextmanager
+    async def failing(app):
+        raise RuntimeError("the query pool did not start")
+        yield
+
+    monkeypatch.setattr(kg.api.main, "create_app", lambda settings: FastAPI(lifespan=failing))
+    result = runner.invoke(app, ["serve", "--port", "0", "--store", str(settings.store_dir)])
+    assert result.exit_code == 1
+    assert (
+        one_error_line(result.stderr) == "error: the service did not start: RuntimeError: the query pool did not start"
+    )

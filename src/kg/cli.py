@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 import sys
@@ -400,13 +401,26 @@ def serve_command(
 
 def _run_server(asgi_app: Any, listener: socket.socket, started: str) -> None:
     """Serve ``asgi_app`` on ``listener`` with uvicorn; print ``started`` once the app started (its query pool
-    running) and the socket listens. Raises KgError when the app fails to start."""
+    running) and the socket listens. Raises KgError with the cause's last line when the app fails to start."""
     import uvicorn
+
+    held: list[logging.LogRecord] = []  # uvicorn's log while the app starts: a failure's traceback is in it
+
+    def hold(record: logging.LogRecord) -> bool:
+        held.append(record)
+        return False
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
+            log = logging.getLogger("uvicorn.error")
+            log.addFilter(hold)
+            try:
+                await super().startup(sockets)
+            finally:
+                log.removeFilter(hold)
             if self.started:
+                for record in held:
+                    log.handle(record)
                 err.print(started, highlight=False)
 
     # Keep idle connections longer than clients do (httpx and requests reuse theirs for 5 s, uvicorn's own
@@ -419,10 +433,12 @@ def _run_server(asgi_app: Any, listener: socket.socket, started: str) -> None:
         timeout_keep_alive=KEEP_ALIVE_S,
     )
     server = Server(config)
-    with contextlib.suppress(SystemExit):  # uvicorn exits when the app's startup fails; said below
+    with contextlib.suppress(SystemExit):  # uvicorn exits when the app's startup fails: said below
         server.run(sockets=[listener])
     if not server.started:
-        raise KgError("the service did not start: its startup failed (the log above says why)")
+        lines = [line for r in held for line in r.getMessage().splitlines() if line.strip()]
+        cause = next((line for line in reversed(lines) if "startup failed" not in line), "no reason given")
+        raise KgError(f"the service did not start: {cause.strip()}")
 
 
 def _published(settings: Settings) -> str:
