@@ -422,3 +422,9 @@ def test_a_service_that_fails_to_start_is_one_line_and_no_serving_line(runner, s
     assert (
         one_error_line(result.stderr) == "error: the service did not start: RuntimeError: the query pool did not start"
     )
+
+
+@pytest.mark.parametrize("command", [["query", "ASK {}"], ["publish"]], ids=["query", "publish"])
+def test_a_time_limit_must_be_positive(runner, command):
+    result = runner.invoke(app, [*command, "--timeout", "0"])
+    assert result.exit_code == 2 and "must be more than 0 seconds" in result.stderr

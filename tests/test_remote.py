@@ -156,7 +156,7 @@ def test_kg_serve_refuses_to_start_on_an_empty_or_unreachable_store(tmp_path):
         )
         assert started.returncode == 3 and "nothing is published" in started.stderr
     unreachable = subprocess.run(
-        [sys.executable, "-m", "kg", "serve", "--store-url", f"http://127.0.0.1:{free_port()}/q"],
+        [sys.executable, "-m", "kg", "serve", "--store-url", f"http://127.0.0.1:{free_port()}/q", "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,

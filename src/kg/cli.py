@@ -77,6 +77,12 @@ def about(setting: str, text: str) -> str:
     return f"{text} {default}environment: ${Settings.model_config['env_prefix']}{setting.upper()}."
 
 
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter("must be more than 0 seconds")
+    return value
+
+
 StoreOption = Annotated[Path | None, typer.Option("--store", help=about("store", "Store directory (var/store)."))]
 StoreUrlOption = Annotated[
     str | None,
@@ -171,7 +177,9 @@ def query_command(
     ] = None,
     store_dir: StoreOption = None,
     store_url: StoreUrlOption = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store's answer.")] = 60.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", callback=_positive, help="Seconds to wait for a remote store's answer.")
+    ] = 60.0,
 ) -> None:
     """Run a SPARQL query (or a canned one) on the built store, or a remote one, and print the answer to stdout."""
     settings = load_settings(store=store_dir, store_url=store_url)
@@ -459,7 +467,7 @@ def publish_command(
     gsp_url: GspUrlOption = None,
     store_dir: StoreOption = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds one request to the remote store may take.")
+        float, typer.Option("--timeout", callback=_positive, help="Seconds one request to the remote store may take.")
     ] = 600.0,
 ) -> None:
     """Push the current build to a remote store: load fresh graphs, check them, then switch in one update.
