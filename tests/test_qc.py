@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pyoxigraph as ox
 import pytest
 
+from kg import store
 from kg.config import PROJECT_DIR
 
 QC_QUERIES = sorted((PROJECT_DIR / "queries" / "qc").glob("*-violation.rq"))
@@ -46,3 +49,32 @@ def test_programme_order_violation_finds_a_name_whose_iris_sort_apart():
 
 def test_programme_order_violation_allows_names_that_are_prefixes_before_letters_and_digits():
     assert _programme_order_violations("syn-p1", "syn-p10", "syn-p2", "cami", "jwp") == []
+
+
+def test_absolute_path_violation_finds_local_paths_in_any_term_and_nothing_else():
+    store, ex = ox.Store(), "http://example.org/"
+    values = {
+        "seed-path": ox.Literal("/work/shared/seeds/003_7ccfd4c154610a25.txt"),
+        "in-text": ox.Literal("transcribed from /home/ana/seeds/000_4569078506374d09.txt"),
+        "file-iri": ox.NamedNode("file:///srv/kg/data/turtle/jwp.ttl"),
+        "windows": ox.Literal("C:\\Users\\ana\\seed.txt"),
+        "seed-name": ox.Literal("003_7ccfd4c154610a25.txt"),
+        "web-path": ox.NamedNode("https://example.org/var/home/x"),
+        "slashes": ox.Literal("Haute / Moyenne, 2014/2020"),
+    }
+    for name, value in values.items():
+        store.add(ox.Quad(ox.NamedNode(ex + name), ox.NamedNode(ex + "p"), value))
+    store.add(ox.Quad(ox.NamedNode("file:///tmp/x.ttl#a"), ox.NamedNode(ex + "p"), ox.NamedNode(ex + "o")))
+    text = (PROJECT_DIR / "queries" / "qc" / "absolute-path-violation.rq").read_text(encoding="utf-8")
+    found = {row["resource"].value.removeprefix(ex) for row in store.query(text)}
+    assert found == {"seed-path", "in-text", "file-iri", "windows", "file:///tmp/x.ttl#a"}
+
+
+def test_the_release_names_no_local_path(settings, built):
+    """The manifest, the dumps and the generated documents name sources relative to the project (seeds by their
+    file name), never where the checkout, the seeds or the store lie on this disk."""
+    release = store.current_release(settings.store_dir)
+    local = [str(PROJECT_DIR), str(PROJECT_DIR.parent / "shared"), str(settings.store_dir), "file:/"]
+    for path in sorted(p for p in release.iterdir() if p.is_file()):
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        assert not [place for place in local if place.encode() in data], path.name

@@ -1,75 +1,107 @@
 """The ``kg`` command line: thin wrappers over the library functions the API uses too.
 
-Exit codes: 0 success, 1 build, validation or publish failure, 2 bad usage or bad query, 3 store missing or
-corrupt (or nothing published on a remote store), 4 remote store unreachable, failing or too slow.
+Exit codes: 0 success, 1 build, validation or publish failure, 2 bad usage, bad setting or bad query, 3 store
+missing or corrupt (or nothing published on a remote store), 4 remote store unreachable, failing or too slow.
+Each :class:`~kg.errors.KgError` carries its code; any other exception exits 1. Every failure is one ``error:``
+line on stderr (``--debug`` or ``KG_DEBUG=1`` shows the traceback instead).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import pyoxigraph as ox
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer._click import Context  # typer vendors click: the context its groups are invoked with
+from typer.core import TyperGroup
 
 from . import build as build_module
-from . import catalogue, engine, paging, store
+from . import catalogue, engine, listen, paging, store
 from . import publish as publish_module
 from .catalogue import CannedQuery
-from .config import Settings
-from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
+from .config import Settings, load_settings
+from .errors import KgError, ValidationFailed
 from .formats import Format, Kind
 from .namespaces import PREFIXES
-from .owl import Inconsistent
 from .remote import Endpoints, RemoteStore
-from .workers import PoolUnavailable, QueryTimeout, WorkerError
+from .workers import WorkerError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
 KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
 
-StoreOption = Annotated[
-    Path | None, typer.Option("--store", help="Store directory (default: var/store, or $KG_STORE).")
-]
+
+class KgGroup(TyperGroup):
+    """The ``kg`` group: a failing command ends in one ``error:`` line and its exit code, never a traceback."""
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):  # typer's own: exit codes and usage errors
+            raise
+        except KgError as e:
+            if ctx.params.get("debug"):
+                raise
+            fail(str(e), e.exit_code)
+        except Exception as e:
+            if ctx.params.get("debug"):
+                raise
+            fail(f"{type(e).__name__}: {e} (--debug or KG_DEBUG=1 shows where)", 1)
+
+
+app = typer.Typer(cls=KgGroup, no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
+
+
+@app.callback()
+def main(
+    debug: Annotated[
+        bool, typer.Option("--debug", envvar="KG_DEBUG", help="Show the traceback of a failure ($KG_DEBUG=1).")
+    ] = False,
+) -> None:
+    """mea-kg: the MEA knowledge graph."""
+
+
+def about(setting: str, text: str) -> str:
+    """The help of the option for ``setting``: ``text``, its default and its environment variable."""
+    field = Settings.model_fields[setting]
+    default = "" if field.default_factory or field.default in (None, []) else f"Default {field.default}; "
+    return f"{text} {default}environment: ${Settings.model_config['env_prefix']}{setting.upper()}."
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter("must be more than 0 seconds")
+    return value
+
+
+StoreOption = Annotated[Path | None, typer.Option("--store", help=about("store", "Store directory (var/store)."))]
 StoreUrlOption = Annotated[
     str | None,
     typer.Option(
         "--store-url",
-        envvar="KG_STORE_URL",
-        show_envvar=True,
-        help="SPARQL query endpoint of a remote store to use instead of the embedded one "
-        "(credentials: $KG_REMOTE_USER, $KG_REMOTE_PASSWORD, $KG_REMOTE_AUTH).",
+        help=about(
+            "store_url",
+            "SPARQL query endpoint of a remote store to use instead of the embedded one "
+            "(credentials: $KG_REMOTE_USER, $KG_REMOTE_PASSWORD, $KG_REMOTE_AUTH).",
+        ),
     ),
 ]
 UpdateUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--update-url", envvar="KG_UPDATE_URL", show_envvar=True, help="SPARQL Update endpoint of the remote store."
-    ),
+    str | None, typer.Option("--update-url", help=about("update_url", "SPARQL Update endpoint of the remote store."))
 ]
 GspUrlOption = Annotated[
-    str | None,
-    typer.Option(
-        "--gsp-url", envvar="KG_GSP_URL", show_envvar=True, help="Graph Store Protocol endpoint of the remote store."
-    ),
+    str | None, typer.Option("--gsp-url", help=about("gsp_url", "Graph Store Protocol endpoint of the remote store."))
 ]
 MAX_FINDINGS_SHOWN = 50
-
-
-def _settings(store_dir: Path | None, **remote: str | None) -> Settings:
-    overrides = {"store": store_dir} if store_dir else {}
-    overrides |= {key: value for key, value in remote.items() if value}
-    try:
-        return Settings(**overrides)
-    except ValueError as e:
-        fail(f"invalid option: {e}", 2)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -81,20 +113,16 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def run_build(settings: Settings) -> build_module.BuildReport:
-    """Build with a progress line per step; turn library errors into one stderr line and an exit code."""
+    """Build with a progress line per step; list validation findings, name an unwritable store."""
     try:
         with err.status("building…") as status:
             report = build_module.build(settings, on_step=lambda step: status.update(f"{step}…"))
-    except SourceError as e:
-        fail(str(e), 1)
     except ValidationFailed as e:
         for finding in e.findings[:MAX_FINDINGS_SHOWN]:
             err.print(f"  {finding}", highlight=False, soft_wrap=True, markup=False, emoji=False)
         if len(e.findings) > MAX_FINDINGS_SHOWN:
             err.print(f"  … and {len(e.findings) - MAX_FINDINGS_SHOWN} more")
         fail(f"validation failed with {len(e.findings)} finding(s); the previous store is unchanged", 1)
-    except (BuildLocked, Inconsistent) as e:
-        fail(str(e), 1)
     except OSError as e:  # the disk is full, or the store directory cannot be written
         fail(
             f"cannot write the store: {e.strerror or e}{f' ({e.filename})' if e.filename else ''}; "
@@ -104,16 +132,23 @@ def run_build(settings: Settings) -> build_module.BuildReport:
     return report
 
 
+def ensure_store(settings: Settings) -> None:
+    """Build the store when there is none yet (the commands that read it do)."""
+    if store.current_release(settings.store_dir) is None:
+        err.print(f"no store in {settings.store_dir}: building it first")
+        run_build(settings)
+
+
 @app.command("build")
 def build_command(
     store_dir: StoreOption = None,
     owl_check: Annotated[
-        bool, typer.Option("--owl-check/--no-owl-check", help="Check consistency with HermiT.")
-    ] = True,
+        bool | None,
+        typer.Option("--owl-check/--no-owl-check", help=about("owl_check", "Check consistency with HermiT.")),
+    ] = None,
 ) -> None:
     """Load ontology + data, validate (SHACL, QC), reason, check with HermiT, and swap in a new store atomically."""
-    settings = _settings(store_dir)
-    report = run_build(settings.model_copy(update={"owl_check": owl_check}) if not owl_check else settings)
+    report = run_build(load_settings(store=store_dir, owl_check=owl_check))
     table = Table(title=f"built {report.release.name}", show_edge=False)
     table.add_column("graph")
     table.add_column("triples", justify="right")
@@ -126,6 +161,7 @@ def build_command(
 
 @app.command("query")
 def query_command(
+    *,  # typer passes every option by name
     query: Annotated[str | None, typer.Argument(help="SPARQL text, or @path/to/file.rq")] = None,
     format: Annotated[
         Format | None, typer.Option("--format", "-f", help="Answer format (default json / turtle).")
@@ -141,13 +177,16 @@ def query_command(
     ] = None,
     store_dir: StoreOption = None,
     store_url: StoreUrlOption = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for a remote store's answer.")] = 60.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", callback=_positive, help="Seconds to wait for a remote store's answer.")
+    ] = 60.0,
 ) -> None:
     """Run a SPARQL query (or a canned one) on the built store, or a remote one, and print the answer to stdout."""
-    settings = _settings(store_dir, store_url=store_url)
+    settings = load_settings(store=store_dir, store_url=store_url)
     if (query is None) == (canned is None):
         fail("give either a QUERY or --canned NAME", 2)
-    text, bindings, max_rows, paged_query = (_read_query(query) if query is not None else ""), {}, 10**9, None
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+    text, max_rows, paged_query = (_read_query(query) if query is not None else ""), 10**9, None
     if canned is not None:
         text, bindings, max_rows, paged_query = _canned(settings, canned, param or [], page)
     elif param or page:
@@ -155,7 +194,9 @@ def query_command(
     request = engine.request_for(text, format=format, bindings=bindings, max_rows=max_rows)
 
     async def answer_with(evaluate: paging.Evaluate) -> engine.Answer:
-        return await (evaluate(request) if paged_query is None else paging.page(paged_query, page, request, evaluate))
+        if paged_query is None or page is None:
+            return await evaluate(request)
+        return await paging.page(paged_query, page, request, evaluate)
 
     if settings.store_url:
         answer = _remote_query(settings, request, answer_with, timeout)
@@ -185,7 +226,7 @@ def _remote_query(
     timeout: float,
 ) -> engine.Answer:
     """Answer ``request`` (through ``answer_with``) on the remote store of ``settings`` as the service does;
-    failures exit 2, 3 or 4."""
+    a bad query or format exits 2 (other failures carry their exit code: 3 or 4)."""
 
     async def run() -> engine.Answer:
         async with RemoteStore(Endpoints.from_settings(settings), connections=1, refresh_seconds=3600) as remote:
@@ -198,17 +239,14 @@ def _remote_query(
             fail(f"bad query: {e}", 2)
         if e.kind == "not_acceptable":
             fail(engine.format_mismatch(request.results_format or request.graph_format, Kind(e.detail["kind"])), 2)
-        fail(str(e), 4)
-    except StoreMissing as e:
-        fail(str(e), 3)
-    except (PoolUnavailable, QueryTimeout) as e:
-        fail(str(e), 4)
+        raise
 
 
 def _canned(
     settings: Settings, name: str, params: list[str], page: int | None = None
 ) -> tuple[str, dict, int, CannedQuery | None]:
-    """A canned query's text (of one page, with ``page``), its bindings, the most rows to print, and the query when paged."""
+    """A canned query's text (of one page, with ``page``), its bindings, the most rows to print, and the query
+    when paged."""
     queries = catalogue.load(settings.queries_dir)
     if name not in queries:
         fail(f"no canned query {name!r}; `kg queries` lists them", 2)
@@ -238,7 +276,7 @@ def queries_command() -> None:
     table = Table(show_edge=False)
     for column in ("name", "summary", "parameters"):
         table.add_column(column)
-    for query in catalogue.load(Settings().queries_dir).values():
+    for query in catalogue.load(load_settings().queries_dir).values():
         params = ", ".join(f"{p.name} ({p.type}{', default ' + p.default if p.default else ''})" for p in query.params)
         table.add_row(query.name, query.summary, params or "-")
     Console().print(table)
@@ -256,13 +294,8 @@ def _read_query(argument: str) -> str:
 
 def _open(settings: Settings):
     """Open the built store, building it first when there is none."""
-    if store.current_release(settings.store_dir) is None:
-        err.print(f"no store in {settings.store_dir}: building it first")
-        run_build(settings)
-    try:
-        graph_store, _ = store.open_store(settings.store_dir)
-    except (StoreMissing, StoreCorrupt) as e:
-        fail(str(e), 3)
+    ensure_store(settings)
+    graph_store, _ = store.open_store(settings.store_dir)
     return graph_store
 
 
@@ -282,7 +315,7 @@ def export_command(
     """Write the whole built graph: the merged graph, or the dataset with its named graphs."""
     if not format.is_graph:
         fail(f"{format.value} is a results format; export takes turtle, ntriples, jsonld, rdfxml, nquads or trig", 2)
-    graph_store = _open(_settings(store_dir))
+    graph_store = _open(load_settings(store=store_dir))
     data = (
         graph_store
         if format.kind is Kind.DATASET
@@ -300,28 +333,38 @@ def export_command(
 
 @app.command("serve")
 def serve_command(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    *,  # typer passes every option by name
+    host: Annotated[str | None, typer.Option(help=about("host", "Interface to listen on."))] = None,
+    port: Annotated[int | None, typer.Option(help=about("port", "Port to listen on (0: a free one)."))] = None,
     query_timeout: Annotated[
-        float, typer.Option("--query-timeout", help="Seconds before a query is stopped (503).")
-    ] = 30.0,
+        float | None,
+        typer.Option("--query-timeout", help=about("query_timeout", "Seconds before a query is stopped (503).")),
+    ] = None,
     store_dir: StoreOption = None,
     workers: Annotated[
-        int | None, typer.Option(help="Query worker processes (default: CPU count, at least 2).")
+        int | None, typer.Option(help=about("workers", "Query worker processes (CPU count, at least 2)."))
     ] = None,
-    max_rows: Annotated[int, typer.Option("--max-rows", help="Most rows (or triples) one answer returns.")] = 100_000,
-    cache_mb: Annotated[int, typer.Option("--cache-mb", help="Memory for cached answers (0: no cache).")] = 64,
+    max_rows: Annotated[
+        int | None, typer.Option("--max-rows", help=about("max_rows", "Most rows (or triples) one answer returns."))
+    ] = None,
+    cache_mb: Annotated[
+        int | None, typer.Option("--cache-mb", help=about("cache_mb", "Memory for cached answers (0: no cache)."))
+    ] = None,
     update_token: Annotated[
         str | None,
         typer.Option(
             "--update-token",
-            envvar="KG_UPDATE_TOKEN",
-            show_envvar=True,
-            help="Enable SPARQL Update and Graph Store writes for this bearer token.",
+            help=about("update_token", "Enable SPARQL Update and Graph Store writes for this bearer token."),
         ),
     ] = None,
     allow_service: Annotated[
-        list[str] | None, typer.Option("--allow-service", help="An endpoint SERVICE/LOAD may reach (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            help=about(
+                "service_allowlist", "An endpoint SERVICE/LOAD may reach (repeatable; the variable: a JSON list)."
+            ),
+        ),
     ] = None,
     store_url: StoreUrlOption = None,
     update_url: UpdateUrlOption = None,
@@ -332,89 +375,99 @@ def serve_command(
     By default from the embedded store (built first if there is none); with --store-url, from a remote
     SPARQL store that `kg publish` filled (the service keeps no state: run as many replicas as needed).
     """
-    import uvicorn
-
     from .api.main import create_app
 
-    overrides = {
-        "host": host,
-        "port": port,
-        "query_timeout": query_timeout,
-        "max_rows": max_rows,
-        "cache_mb": cache_mb,
-        "update_token": update_token,
-        "service_allowlist": allow_service or [],
-    }
-    if workers is not None:
-        overrides["workers"] = workers
-    if store_dir is not None:
-        overrides["store"] = store_dir
-    overrides |= {k: v for k, v in {"store_url": store_url, "update_url": update_url, "gsp_url": gsp_url}.items() if v}
-    try:
-        settings = Settings(**overrides)
-    except ValueError as e:
-        fail(f"invalid option: {e}", 2)
-    if settings.store_url:
-        served = f"the remote store {settings.store_url} (release {_published(settings)})"
-    else:
-        served = str(settings.store_dir)
-        if store.current_release(settings.store_dir) is None:
-            err.print(f"no store in {settings.store_dir}: building it first")
-            run_build(settings)
-        try:
-            store.verify(settings.store_dir)
-        except (StoreMissing, StoreCorrupt) as e:
-            fail(str(e), 3)
-    err.print(
-        f"serving {served} on http://{host}:{port}/sparql "
-        f"(updates {'enabled' if update_token and not settings.store_url else 'disabled'}, timeout {query_timeout:g} s)"
-    )
-    # Keep idle connections longer than clients do (httpx and requests reuse theirs for 5 s, uvicorn's own
-    # default): a server closing one just as a client reuses it fails that request with no status.
-    uvicorn.run(
-        create_app(settings),
+    settings = load_settings(
         host=host,
         port=port,
+        query_timeout=query_timeout,
+        store=store_dir,
+        workers=workers,
+        max_rows=max_rows,
+        cache_mb=cache_mb,
+        update_token=update_token,
+        service_allowlist=allow_service or None,
+        store_url=store_url,
+        update_url=update_url,
+        gsp_url=gsp_url,
+    )
+    with listen.bind(settings.host, settings.port) as listener:  # a bad address fails before any build
+        if settings.store_url:
+            served = f"the remote store {settings.store_url} (release {_published(settings)})"
+        else:
+            served = str(settings.store_dir)
+            ensure_store(settings)
+            store.verify(settings.store_dir)
+        updates = "enabled" if settings.update_token and not settings.store_url else "disabled"
+        _run_server(
+            create_app(settings),
+            listener,
+            f"serving {served} on http://{listen.url_host(settings.host)}:{listener.getsockname()[1]}/sparql "
+            f"(updates {updates}, timeout {settings.query_timeout:g} s)",
+        )
+
+
+def _run_server(asgi_app: Any, listener: socket.socket, started: str) -> None:
+    """Serve ``asgi_app`` on ``listener`` with uvicorn; print ``started`` once the app started (its query pool
+    running) and the socket listens. Raises KgError with the cause's last line when the app fails to start."""
+    import uvicorn
+
+    held: list[logging.LogRecord] = []  # uvicorn's log while the app starts: a failure's traceback is in it
+
+    def hold(record: logging.LogRecord) -> bool:
+        held.append(record)
+        return False
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            log = logging.getLogger("uvicorn.error")
+            log.addFilter(hold)
+            try:
+                await super().startup(sockets)
+            finally:
+                log.removeFilter(hold)
+            if self.started:
+                for record in held:
+                    log.handle(record)
+                err.print(started, highlight=False)
+
+    # Keep idle connections longer than clients do (httpx and requests reuse theirs for 5 s, uvicorn's own
+    # default): a server closing one just as a client reuses it fails that request with no status.
+    config = uvicorn.Config(
+        asgi_app,
         server_header=False,
         log_level="warning",
         timeout_graceful_shutdown=5,
         timeout_keep_alive=KEEP_ALIVE_S,
     )
+    server = Server(config)
+    with contextlib.suppress(SystemExit):  # uvicorn exits when the app's startup fails: said below
+        server.run(sockets=[listener])
+    if not server.started:
+        lines = [line for r in held for line in r.getMessage().splitlines() if line.strip()]
+        cause = next((line for line in reversed(lines) if "startup failed" not in line), "no reason given")
+        raise KgError(f"the service did not start: {cause.strip()}")
 
 
 def _published(settings: Settings) -> str:
-    """The release a remote store serves; exits 3 when nothing is published, 4 when it cannot be read."""
+    """The release a remote store serves (StoreMissing when nothing is published, PoolUnavailable when it
+    cannot be read)."""
 
     async def probe() -> str:
         async with RemoteStore(Endpoints.from_settings(settings), connections=1) as remote:
-            return remote.publication.id
+            return remote.publication.id if remote.publication else "none"  # start() raised if none
 
-    try:
-        return asyncio.run(probe())
-    except StoreMissing as e:
-        fail(str(e), 3)
-    except PoolUnavailable as e:
-        fail(str(e), 4)
+    return asyncio.run(probe())
 
 
 @app.command("publish")
 def publish_command(
-    store_url: Annotated[
-        str,
-        typer.Option(
-            "--store-url", envvar="KG_STORE_URL", show_envvar=True, help="SPARQL query endpoint of the remote store."
-        ),
-    ],
-    update_url: Annotated[
-        str,
-        typer.Option(
-            "--update-url", envvar="KG_UPDATE_URL", show_envvar=True, help="SPARQL Update endpoint of the remote store."
-        ),
-    ],
+    store_url: StoreUrlOption = None,
+    update_url: UpdateUrlOption = None,
     gsp_url: GspUrlOption = None,
     store_dir: StoreOption = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Seconds one request to the remote store may take.")
+        float, typer.Option("--timeout", callback=_positive, help="Seconds one request to the remote store may take.")
     ] = 600.0,
 ) -> None:
     """Push the current build to a remote store: load fresh graphs, check them, then switch in one update.
@@ -422,24 +475,19 @@ def publish_command(
     A push that fails leaves the remote store serving what it served before. Credentials come from
     $KG_REMOTE_USER and $KG_REMOTE_PASSWORD ($KG_REMOTE_AUTH=digest for Virtuoso's -auth endpoints).
     """
-    settings = _settings(store_dir, store_url=store_url, update_url=update_url, gsp_url=gsp_url)
-    if store.current_release(settings.store_dir) is None:
-        err.print(f"no store in {settings.store_dir}: building it first")
-        run_build(settings)
-    try:
-        with err.status("publishing…") as status:
-            report = asyncio.run(
-                publish_module.publish(
-                    settings.store_dir,
-                    Endpoints.from_settings(settings),
-                    timeout=timeout,
-                    on_step=lambda step: status.update(f"{step}…"),
-                )
+    settings = load_settings(store=store_dir, store_url=store_url, update_url=update_url, gsp_url=gsp_url)
+    if not (settings.store_url and settings.update_url):
+        fail("publishing needs --store-url and --update-url (or $KG_STORE_URL and $KG_UPDATE_URL)", 2)
+    ensure_store(settings)
+    with err.status("publishing…") as status:
+        report = asyncio.run(
+            publish_module.publish(
+                settings.store_dir,
+                Endpoints.from_settings(settings),
+                timeout=timeout,
+                on_step=lambda step: status.update(f"{step}…"),
             )
-    except publish_module.PublishFailed as e:
-        fail(str(e), 1)
-    except (StoreMissing, StoreCorrupt) as e:
-        fail(str(e), 3)
+        )
     err.print(
         f"published {report.release} ({report.quads} triples in {len(report.graphs)} graphs; "
         f"previously {report.previous or 'nothing'}) to {settings.store_url}",

@@ -3,30 +3,54 @@
 from __future__ import annotations
 
 import os
+import shlex
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from .errors import BadSetting
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def _url(value: str) -> str:
+    """``value`` if it is an absolute http(s) URL."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an absolute http:// or https:// URL")
+    return value
+
+
+def _host(value: str) -> str:
+    if not value.strip() or any(c.isspace() for c in value):
+        raise ValueError("must be a host name or an IP address")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_url)]
+Host = Annotated[str, AfterValidator(_host)]
 
 
 class Settings(BaseSettings):
     """Where the sources and the built store live, and how the service behaves."""
 
-    model_config = SettingsConfigDict(env_prefix="KG_", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="KG_", frozen=True, env_ignore_empty=True)  # KG_X= : unset
 
     project_dir: Path = PROJECT_DIR
     store: Path | None = None
     """Directory of the built store; defaults to ``<project_dir>/var/store``."""
-    base_iri: str = "https://w3id.org/mea-kg/"
+    base_iri: Url = "https://w3id.org/mea-kg/"
     owl_check: bool = True
     """Let HermiT check that ontology and data are consistent during `kg build` (about 10 s)."""
 
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: Host = "127.0.0.1"
+    """Interface `kg serve` listens on (a name or an address; it must resolve)."""
+    port: int = Field(8000, ge=0, le=65535)
+    """Port `kg serve` listens on; 0 picks a free one (the "serving" line names it)."""
     query_timeout: float = Field(30.0, gt=0)
     """Seconds a query may run before it is stopped (503)."""
     workers: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2), ge=1)
@@ -41,15 +65,15 @@ class Settings(BaseSettings):
     """Most entities one page of the /informea/ OData feed holds; longer answers carry a ``__next`` link."""
     update_token: SecretStr | None = None
     """Enables SPARQL Update and the Graph Store Protocol for requests bearing this token."""
-    service_allowlist: list[str] = []
+    service_allowlist: list[Url] = []
     """SERVICE / LOAD endpoints that queries and updates may reach; everything else is refused."""
 
-    store_url: str | None = None
+    store_url: Url | None = None
     """SPARQL 1.1 query endpoint of a remote store to serve instead of the embedded one (``kg publish`` fills it)."""
-    update_url: str | None = None
+    update_url: Url | None = None
     """SPARQL 1.1 Update endpoint of the remote store (``kg publish`` switches releases with it)."""
-    gsp_url: str | None = None
-    """Graph Store Protocol endpoint of the remote store (``kg publish`` loads graphs with it; else with INSERT DATA)."""
+    gsp_url: Url | None = None
+    """Graph Store Protocol endpoint of the remote store (``kg publish`` loads graphs with it; else INSERT DATA)."""
     remote_user: str | None = None
     """User name for the remote store (``KG_REMOTE_USER``)."""
     remote_password: SecretStr | None = None
@@ -91,3 +115,27 @@ class Settings(BaseSettings):
     def mermaid_dir(self) -> Path:
         """Mermaid's build (npm), which draws the ontology's class diagram on /ontology."""
         return self.project_dir / "node_modules" / "mermaid" / "dist"
+
+
+def load_settings(**given: Any) -> Settings:
+    """The settings from ``KG_*`` variables and defaults, with every ``given`` value that is not None on top
+    (a flag beats the environment, which beats the default); all validated alike.
+
+    Raises :class:`BadSetting` naming the setting, its value and where the value came from.
+    """
+    given = {name: value for name, value in given.items() if value is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as e:
+        raise BadSetting("; ".join(_describe(error, given) for error in e.errors())) from None
+    except SettingsError as e:  # a KG_* list that is not JSON
+        raise BadSetting(f"invalid environment variable: {e} (a list is JSON: '[\"https://…\"]')") from None
+
+
+def _describe(error: Any, given: dict[str, Any]) -> str:
+    """One validation error as ``$KG_PORT=99999: …`` (from the environment) or ``port=99999 (option): …``."""
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    value, message = shlex.quote(str(error["input"])), error["msg"].removeprefix("Value error, ")
+    if name in given:
+        return f"invalid {name}={value} (option): {message}"
+    return f"invalid ${Settings.model_config['env_prefix']}{name.upper()}={value}: {message}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import cast
 
 import pyoxigraph as ox
 
 from . import results
+from .config import Settings
 from .formats import DEFAULTS, Format, Kind
 from .namespaces import PREFIXES
 from .sparqltext import with_values
@@ -32,7 +34,7 @@ class Request:
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     bindings: dict[str, ox.NamedNode | ox.Literal] = field(default_factory=dict)
-    max_rows: int = 100_000
+    max_rows: int = Settings.model_fields["max_rows"].default  # the service's default cap
     base_iri: str | None = None
 
 
@@ -64,7 +66,7 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     """
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
-        return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
+        return Answer(result.serialize(format=_RESULTS[fmt]) or b"", fmt)
     if not isinstance(result, ox.QuerySolutions):
         fmt = _require(request.graph_format, Kind.GRAPH)
         triples = list(islice(result, request.max_rows + 1))
@@ -75,10 +77,10 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     fmt = _require(request.results_format, Kind.RESULTS)
     if request.max_rows <= ROW_BY_ROW_ROWS:
         return _capped_solutions(result, request, fmt)  # a page: written row by row, evaluated once
-    body = result.serialize(format=_RESULTS[fmt])
+    body = result.serialize(format=_RESULTS[fmt]) or b""
     if _within(body, fmt, request.max_rows):
         return Answer(body, fmt)  # cannot hold more rows than the cap: the fast (Rust) path
-    return _capped_solutions(again(), request, fmt)
+    return _capped_solutions(cast(ox.QuerySolutions, again()), request, fmt)  # the same query: solutions again
 
 
 def _within(body: bytes, fmt: Format, cap: int) -> bool:
@@ -123,22 +125,23 @@ def request_for(
     max_rows: int = 10**9,
 ) -> Request:
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
-    chosen = (
-        {}
-        if format is None
-        else {
-            "results_format": None if format.is_graph else format,
-            "graph_format": format if format.is_graph else None,
-        }
+    if format is None:
+        return Request(text, bindings=bindings or {}, max_rows=max_rows)
+    graph = format.is_graph
+    return Request(
+        text,
+        results_format=None if graph else format,
+        graph_format=format if graph else None,
+        bindings=bindings or {},
+        max_rows=max_rows,
     )
-    return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
 
 
-def format_mismatch(format: Format, kind: Kind) -> str:
-    """Why ``format`` cannot carry an answer of ``kind``, with the formats that can."""
+def format_mismatch(format: Format | None, kind: Kind) -> str:
+    """Why ``format`` (None: the request's formats) cannot carry an answer of ``kind``, with the formats that can."""
     wanted = "SELECT/ASK results" if kind is Kind.RESULTS else "a graph"
     return (
-        f"format {format.value!r} does not fit {wanted}; use one of "
+        f"{f'format {format.value!r}' if format else 'no format asked for'} does not fit {wanted}; use one of "
         f"{', '.join(f.value for f in Format if (f.kind is Kind.RESULTS) == (kind is Kind.RESULTS))}"
     )
 

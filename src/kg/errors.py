@@ -1,4 +1,8 @@
-"""The small named exceptions the library raises; the CLI and the API map each to one exit code / status."""
+"""The small named exceptions the library raises; the CLI and the API map each to one exit code / status.
+
+Each class carries its `kg` exit code (``exit_code``): 1 build, validation or publish failure, 2 bad usage or
+bad setting, 3 store missing or corrupt, 4 remote store unreachable, failing or too slow.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,14 @@ from pathlib import Path
 
 class KgError(Exception):
     """Base class of mea-kg's own errors."""
+
+    exit_code = 1
+
+
+class BadSetting(KgError):
+    """A setting (a ``kg`` option or a ``KG_*`` variable) has a value it cannot take."""
+
+    exit_code = 2
 
 
 class SourceError(KgError):
@@ -44,9 +56,13 @@ class ValidationFailed(KgError):
 class StoreMissing(KgError):
     """No built store exists at the given location."""
 
+    exit_code = 3
+
 
 class StoreCorrupt(KgError):
     """The built store exists but cannot be read."""
+
+    exit_code = 3
 
 
 class BuildLocked(KgError):
@@ -56,10 +72,16 @@ class BuildLocked(KgError):
 class ReadOnlyGraph(KgError):
     """A write would change a graph that `kg build` produces from the sources."""
 
+    exit_code = 2
+
 
 class GraphNotFound(KgError):
     """The Graph Store Protocol names a graph that does not exist."""
 
+    exit_code = 2
+
 
 class DatasetConflict(KgError):
     """An update names its dataset both in the protocol (using-graph-uri) and in its text (USING/WITH)."""
+
+    exit_code = 2

@@ -46,7 +46,8 @@ from .workers import PoolUnavailable, QueryTimeout, WorkerError
 logger = logging.getLogger("kg.remote")
 
 PUBLICATION = GRAPH + "publication"
-"""The graph recording the published build: ``<PUBLICATION> dcterms:identifier "<release id>"; dcterms:hasPart <graph> …``."""
+"""The graph recording the published build:
+``<PUBLICATION> dcterms:identifier "<release id>"; dcterms:hasPart <graph> …``."""
 EMPTY_GRAPH = GRAPH + "empty"
 """Sent as the default graph when a request asks for the store's own (empty) default graph."""
 REFRESH_SECONDS = 1.0
@@ -61,9 +62,13 @@ _PUBLICATION_QUERY = (
 class RemoteWritesRefused(KgError):
     """Writes through the service are refused when it fronts a remote store."""
 
+    exit_code = 4
+
 
 class RemoteFailed(KgError):
     """The remote server answered a valid request with an error (or with something unreadable)."""
+
+    exit_code = 4
 
 
 @dataclass(frozen=True)
@@ -145,7 +150,10 @@ async def run_update(
 async def select(client: httpx.AsyncClient, endpoints: Endpoints, text: str) -> list[ox.QuerySolution]:
     """Run a SELECT over the server's own dataset (for bookkeeping queries). Raises RemoteFailed, httpx.HTTPError."""
     response = await client.post(endpoints.query_url, data={"query": text}, headers={"Accept": RESULTS_ACCEPT})
-    return list(_solutions(response))
+    solutions = _solutions(response)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise RemoteFailed("the remote store answered a SELECT with a boolean")
+    return list(solutions)
 
 
 class RemoteStore:
@@ -163,7 +171,9 @@ class RemoteStore:
         return f"{self.publication.id}.0" if self.publication else ""
 
     async def start(self) -> None:
-        """Connect and read the publication. Raises PoolUnavailable (unreachable) or StoreMissing (nothing published)."""
+        """Connect and read the publication.
+
+        Raises PoolUnavailable (unreachable) or StoreMissing (nothing published)."""
         self._client = self.endpoints.client(connections=self.connections, timeout=None)
         try:
             self.publication = await read_publication(self._client, self.endpoints)
@@ -196,7 +206,7 @@ class RemoteStore:
 
     async def _refresh(self) -> None:
         """Follow `kg publish`: re-read the publication every ``refresh_seconds`` (keep the last one on failure)."""
-        while True:
+        while self._client is not None:
             await asyncio.sleep(self.refresh_seconds)
             try:
                 publication = await read_publication(self._client, self.endpoints)
@@ -215,6 +225,8 @@ class RemoteStore:
             raise WorkerError("not_acceptable", f"no acceptable format for {kind.value}", {"kind": kind.value})
         form = {"query": self._text(request), **self._dataset(request)}
         accept = RESULTS_ACCEPT if kind is Kind.RESULTS else GRAPH_ACCEPT
+        if self._client is None:
+            raise PoolUnavailable(f"not connected to the remote store at {self.endpoints.query_url}")
         try:
             response = await asyncio.wait_for(
                 self._client.post(self.endpoints.query_url, data=form, headers={"Accept": accept}), timeout

@@ -46,13 +46,19 @@ RELOAD_CHECK_SECONDS = 1.0
 class QueryTimeout(KgError):
     """The query ran past its time limit and was stopped."""
 
+    exit_code = 4
+
 
 class PoolUnavailable(KgError):
     """No worker could take the query (all busy past the deadline, or the pool is down)."""
 
+    exit_code = 4
+
 
 class WorkerError(KgError):
     """A worker reported an error; ``kind`` says which (syntax, not_acceptable, service, internal)."""
+
+    exit_code = 4  # from a remote store: it failed (the CLI gives syntax and not_acceptable 2)
 
     def __init__(self, kind: str, message: str, detail: dict | None = None):
         self.kind, self.detail = kind, detail or {}
