@@ -24,12 +24,12 @@ from . import catalogue, engine, paging, store
 from . import publish as publish_module
 from .catalogue import CannedQuery
 from .config import Settings
-from .errors import BuildLocked, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
+from .errors import BuildLocked, ServiceFailed, SourceError, StoreCorrupt, StoreMissing, ValidationFailed
 from .formats import Format, Kind
 from .namespaces import PREFIXES
 from .owl import Inconsistent
 from .remote import Endpoints, RemoteStore
-from .workers import PoolUnavailable, QueryTimeout, WorkerError
+from .workers import PoolUnavailable, QueryTimeout
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="mea-kg: the MEA knowledge graph.")
 KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
@@ -193,11 +193,11 @@ def _remote_query(
 
     try:
         return asyncio.run(run())
-    except WorkerError as e:
-        if e.kind == "syntax":
-            fail(f"bad query: {e}", 2)
-        if e.kind == "not_acceptable":
-            fail(engine.format_mismatch(request.results_format or request.graph_format, Kind(e.detail["kind"])), 2)
+    except SyntaxError as e:
+        fail(f"bad query: {e}", 2)
+    except engine.NotAcceptable as e:
+        fail(engine.format_mismatch(request.results_format or request.graph_format, e.kind), 2)
+    except ServiceFailed as e:
         fail(str(e), 4)
     except StoreMissing as e:
         fail(str(e), 3)

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import cast
 
 import pyoxigraph as ox
 
 from . import results
+from .errors import KgError, ServiceFailed
 from .formats import DEFAULTS, Format, Kind
 from .namespaces import PREFIXES
 from .sparqltext import with_values
 
 
-class NotAcceptable(Exception):
+class NotAcceptable(KgError):
     """The client accepts no format for the kind of answer the query produced."""
 
     def __init__(self, kind: Kind):
@@ -48,8 +50,11 @@ class Answer:
 
 
 def evaluate(store: ox.Store, request: Request) -> Answer:
-    """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, OSError (SERVICE failure)."""
-    return answer(_run(store, request), request, again=lambda: _run(store, request))
+    """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, ServiceFailed (SERVICE failure)."""
+    try:
+        return answer(_run(store, request), request, again=lambda: _run(store, request))
+    except OSError as err:  # pyoxigraph's error for a SERVICE call that failed
+        raise ServiceFailed(str(err)) from None
 
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple]
@@ -64,7 +69,7 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     """
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
-        return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
+        return Answer(result.serialize(format=_RESULTS[fmt]) or b"", fmt)
     if not isinstance(result, ox.QuerySolutions):
         fmt = _require(request.graph_format, Kind.GRAPH)
         triples = list(islice(result, request.max_rows + 1))
@@ -75,10 +80,10 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     fmt = _require(request.results_format, Kind.RESULTS)
     if request.max_rows <= ROW_BY_ROW_ROWS:
         return _capped_solutions(result, request, fmt)  # a page: written row by row, evaluated once
-    body = result.serialize(format=_RESULTS[fmt])
+    body = result.serialize(format=_RESULTS[fmt]) or b""
     if _within(body, fmt, request.max_rows):
         return Answer(body, fmt)  # cannot hold more rows than the cap: the fast (Rust) path
-    return _capped_solutions(again(), request, fmt)
+    return _capped_solutions(cast(ox.QuerySolutions, again()), request, fmt)
 
 
 def _within(body: bytes, fmt: Format, cap: int) -> bool:
@@ -112,6 +117,8 @@ def query(
     try:
         return evaluate(store, request)
     except NotAcceptable as e:
+        if format is None:  # cannot happen: each kind of answer has a default format
+            raise
         raise ValueError(format_mismatch(format, e.kind)) from None
 
 
@@ -123,15 +130,15 @@ def request_for(
     max_rows: int = 10**9,
 ) -> Request:
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
-    chosen = (
-        {}
-        if format is None
-        else {
-            "results_format": None if format.is_graph else format,
-            "graph_format": format if format.is_graph else None,
-        }
+    if format is None:
+        return Request(text, bindings=bindings or {}, max_rows=max_rows)
+    return Request(
+        text,
+        results_format=None if format.is_graph else format,
+        graph_format=format if format.is_graph else None,
+        bindings=bindings or {},
+        max_rows=max_rows,
     )
-    return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
 
 
 def format_mismatch(format: Format, kind: Kind) -> str:

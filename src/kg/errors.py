@@ -9,6 +9,15 @@ from pathlib import Path
 class KgError(Exception):
     """Base class of mea-kg's own errors."""
 
+    def __reduce__(self) -> tuple:
+        """Pickle as class, arguments and attributes, without calling ``__init__`` again: subclasses whose
+        ``__init__`` takes other arguments than ``args`` cross from a worker process to the service intact."""
+        return (_restore, (type(self), self.args), self.__dict__)
+
+
+def _restore(cls: type[KgError], args: tuple) -> KgError:
+    return cls.__new__(cls, *args)
+
 
 class SourceError(KgError):
     """A source file cannot be read or parsed: carries the file and the position."""
@@ -63,3 +72,15 @@ class GraphNotFound(KgError):
 
 class DatasetConflict(KgError):
     """An update names its dataset both in the protocol (using-graph-uri) and in its text (USING/WITH)."""
+
+
+class ServiceFailed(KgError):
+    """A remote endpoint the query reached (SERVICE, LOAD, the remote store) failed or answered unreadably."""
+
+
+class InvalidInput(KgError):
+    """A request's data cannot be used as given (e.g. an upload in a media type that is not RDF)."""
+
+
+class InternalError(KgError):
+    """An unexpected error in a worker process, carried to the service as text (its class is not the library's)."""
