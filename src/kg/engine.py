@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import cast
 
 import pyoxigraph as ox
 
@@ -18,6 +17,8 @@ from .sparqltext import with_values
 
 class NotAcceptable(KgError):
     """The client accepts no format for the kind of answer the query produced."""
+
+    exit_code = 2
 
     def __init__(self, kind: Kind):
         self.kind = kind
@@ -69,7 +70,7 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     """
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
-        return Answer(result.serialize(format=_RESULTS[fmt]) or b"", fmt)
+        return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
     if not isinstance(result, ox.QuerySolutions):
         fmt = _require(request.graph_format, Kind.GRAPH)
         triples = list(islice(result, request.max_rows + 1))
@@ -80,10 +81,10 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     fmt = _require(request.results_format, Kind.RESULTS)
     if request.max_rows <= ROW_BY_ROW_ROWS:
         return _capped_solutions(result, request, fmt)  # a page: written row by row, evaluated once
-    body = result.serialize(format=_RESULTS[fmt]) or b""
+    body = result.serialize(format=_RESULTS[fmt])
     if _within(body, fmt, request.max_rows):
         return Answer(body, fmt)  # cannot hold more rows than the cap: the fast (Rust) path
-    return _capped_solutions(cast(ox.QuerySolutions, again()), request, fmt)
+    return _capped_solutions(again(), request, fmt)
 
 
 def _within(body: bytes, fmt: Format, cap: int) -> bool:
@@ -117,8 +118,6 @@ def query(
     try:
         return evaluate(store, request)
     except NotAcceptable as e:
-        if format is None:  # cannot happen: each kind of answer has a default format
-            raise
         raise ValueError(format_mismatch(format, e.kind)) from None
 
 
@@ -130,15 +129,15 @@ def request_for(
     max_rows: int = 10**9,
 ) -> Request:
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
-    if format is None:
-        return Request(text, bindings=bindings or {}, max_rows=max_rows)
-    return Request(
-        text,
-        results_format=None if format.is_graph else format,
-        graph_format=format if format.is_graph else None,
-        bindings=bindings or {},
-        max_rows=max_rows,
+    chosen = (
+        {}
+        if format is None
+        else {
+            "results_format": None if format.is_graph else format,
+            "graph_format": format if format.is_graph else None,
+        }
     )
+    return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
 
 
 def format_mismatch(format: Format, kind: Kind) -> str:

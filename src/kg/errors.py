@@ -77,9 +77,13 @@ class DatasetConflict(KgError):
 class ServiceFailed(KgError):
     """A remote endpoint the query reached (SERVICE, LOAD, the remote store) failed or answered unreadably."""
 
+    exit_code = 4
+
 
 class InvalidInput(KgError):
     """A request's data cannot be used as given (e.g. an upload in a media type that is not RDF)."""
+
+    exit_code = 2
 
 
 class InternalError(KgError):

@@ -59,6 +59,8 @@ class PoolUnavailable(KgError):
 class QueryTooComplex(KgError):
     """The query killed the worker evaluating it, and a fresh worker too (the engine's stack overflows)."""
 
+    exit_code = 2
+
 
 TOO_COMPLEX = "the query engine cannot evaluate this query: it stopped the worker evaluating it, twice"
 
