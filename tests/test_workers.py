@@ -2,8 +2,10 @@
 cross from workers as the library's own classes; a query that kills workers is refused."""
 
 import asyncio
+import os
 import threading
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -130,3 +132,27 @@ def test_a_query_that_kills_a_fresh_worker_too_is_refused_and_remembered(pool_se
     problem = problems.problem_for(first)
     assert (problem.status, problem.slug) == (400, "query-too-complex")
     assert b"true" in still_serving.body
+
+
+def test_ad_hoc_queries_run_on_a_nicer_thread_than_the_services_own(pool_settings):
+    """Each worker evaluates ad-hoc queries on a thread AD_HOC_NICENESS nicer than its thread for pages."""
+
+    async def scenario(pool: workers.QueryPool) -> list[list[int]]:
+        await pool.query(engine.Request("ASK { }"), timeout=60, public=True)
+        await pool.query(engine.Request("ASK { }"), timeout=60)
+        manager = Path(f"/proc/{pool._manager.pid}/task/{pool._manager.pid}/children")
+        return [thread_niceness(int(pid)) for pid in manager.read_text().split()]
+
+    per_worker = on_pool(pool_settings, scenario)
+    assert len(per_worker) == pool_settings.workers
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert all(set(threads) <= {base, base + workers.AD_HOC_NICENESS} for threads in per_worker)
+    assert any(base + workers.AD_HOC_NICENESS in threads for threads in per_worker)
+
+
+def thread_niceness(pid: int) -> list[int]:
+    """The nice value of each thread of process ``pid`` (field 19 of /proc/PID/task/TID/stat)."""
+    values = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        values.append(int(stat.read_text().rsplit(")", 1)[1].split()[16]))
+    return values
