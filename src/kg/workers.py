@@ -483,7 +483,8 @@ class QueryPool:
         if not public:
             return await self._evaluate_once_more_if_fatal(request, timeout, deadline, public=False)
         try:
-            await asyncio.wait_for(self._public.acquire(), max(0.0, deadline - loop.time()))
+            async with asyncio.timeout_at(deadline):  # a timer, not the task wait_for makes on 3.11
+                await self._public.acquire()
         except TimeoutError:
             raise QueryTimeout("the workers open to ad-hoc queries stayed busy until the time limit") from None
         try:

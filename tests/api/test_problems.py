@@ -108,3 +108,18 @@ def test_syntax_error_problem_names_its_position(app_client):
 def test_an_exception_outside_the_table_is_an_internal_error():
     problem = problems.problem_for(LookupError("missing"))
     assert (problem.status, problem.slug, problem.detail) == (500, "internal", "missing")
+
+
+def test_a_query_that_kills_workers_is_a_400_over_http(writable_client):
+    """POST /sparql with a query that overflows the engine's stack: 400 query-too-complex, twice, and the
+    service goes on answering."""
+    deep = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    for _ in range(2):
+        response = writable_client.post("/sparql", content=deep, headers={"Content-Type": "application/sparql-query"})
+        assert response.status_code == 400
+        assert response.headers["content-type"] == problems.MEDIA_TYPE
+        assert response.json()["type"] == problems.ERRORS_BASE + "query-too-complex"
+    ask = writable_client.get(
+        "/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert ask.status_code == 200 and ask.json()["boolean"] is False
