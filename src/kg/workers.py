@@ -97,6 +97,8 @@ class Reply:
 
 
 class Event(enum.Enum):
+    """What a :class:`Control` message says."""
+
     HELLO = "hello"  # worker -> service: a new worker, ready
     READY = "ready"  # manager -> service: the dataset is loaded and the first workers forked
     FAILED = "failed"  # manager -> service: the dataset cannot be loaded
@@ -121,6 +123,10 @@ def _transmissible(err: Exception) -> KgError | SyntaxError:
     if isinstance(err, SyntaxError):  # pickled from its args: the position must be in them
         return SyntaxError(err.msg, (err.filename, err.lineno, err.offset, err.text))
     if isinstance(err, KgError):
+        try:  # an attribute that does not pickle must not cost the worker
+            pickle.loads(pickle.dumps(err))
+        except Exception:
+            return InternalError(f"{type(err).__name__}: {err}")
         return err
     if isinstance(err, ValueError):
         return InvalidInput(str(err))

@@ -123,3 +123,11 @@ def test_a_query_that_kills_workers_is_a_400_over_http(writable_client):
         "/sparql", params={"query": "ASK {}"}, headers={"Accept": "application/sparql-results+json"}
     )
     assert ask.status_code == 200 and ask.json()["boolean"] is True
+
+
+def test_a_library_error_that_does_not_pickle_crosses_as_an_internal_error():
+    class Unpicklable(DatasetConflict):
+        pass  # a local class: pickle cannot find it by name
+
+    crossed = through_a_worker(Unpicklable("conflict"))
+    assert type(crossed) is InternalError and str(crossed) == "Unpicklable: conflict"
