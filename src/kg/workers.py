@@ -119,7 +119,8 @@ class Control:
 
 def _transmissible(err: Exception) -> KgError | SyntaxError:
     """``err`` as the service should raise it: the library's errors as they are, the few foreign ones the
-    engine and the dataset raise as the library's (ValueError: bad input; OSError: a remote endpoint)."""
+    engine and the dataset raise as the library's (ValueError: bad input; OSError without an errno: a remote
+    endpoint failed), anything else as an internal error."""
     if isinstance(err, SyntaxError):  # pickled from its args: the position must be in them
         return SyntaxError(err.msg, (err.filename, err.lineno, err.offset, err.text))
     if isinstance(err, KgError):
@@ -130,7 +131,7 @@ def _transmissible(err: Exception) -> KgError | SyntaxError:
         return err
     if isinstance(err, ValueError):
         return InvalidInput(str(err))
-    if isinstance(err, OSError):
+    if isinstance(err, OSError) and err.errno is None:  # pyoxigraph's, for a failed LOAD; a disk's has an errno
         return ServiceFailed(str(err))
     return InternalError(f"{type(err).__name__}: {err}")
 

@@ -94,6 +94,7 @@ def test_the_exception_crosses_with_its_class_and_attributes():
 def test_foreign_errors_cross_as_the_librarys(app_client):
     assert type(through_a_worker(ValueError("bad media type"))) is InvalidInput
     assert type(through_a_worker(OSError("LOAD failed"))) is ServiceFailed
+    assert type(through_a_worker(OSError(28, "No space left on device"))) is InternalError
     internal = through_a_worker(ZeroDivisionError("division by zero"))
     assert type(internal) is InternalError and str(internal) == "ZeroDivisionError: division by zero"
 
