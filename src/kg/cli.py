@@ -34,7 +34,6 @@ from .errors import KgError, ValidationFailed
 from .formats import Format, Kind
 from .namespaces import PREFIXES
 from .remote import Endpoints, RemoteStore
-from .workers import WorkerError
 
 KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
@@ -234,12 +233,10 @@ def _remote_query(
 
     try:
         return asyncio.run(run())
-    except WorkerError as e:
-        if e.kind == "syntax":
-            fail(f"bad query: {e}", 2)
-        if e.kind == "not_acceptable":
-            fail(engine.format_mismatch(request.results_format or request.graph_format, Kind(e.detail["kind"])), 2)
-        raise
+    except SyntaxError as e:
+        fail(f"bad query: {e}", 2)
+    except engine.NotAcceptable as e:
+        fail(engine.format_mismatch(request.results_format or request.graph_format, e.kind), 2)
 
 
 def _canned(

@@ -53,8 +53,9 @@ class Settings(BaseSettings):
     """Port `kg serve` listens on; 0 picks a free one (the "serving" line names it)."""
     query_timeout: float = Field(30.0, gt=0)
     """Seconds a query may run before it is stopped (503)."""
-    workers: int = Field(default_factory=lambda: max(2, os.cpu_count() or 2), ge=1)
-    """Query worker processes sharing the loaded store copy-on-write."""
+    workers: int = Field(default_factory=lambda: (os.cpu_count() or 2) + max(1, (os.cpu_count() or 2) // 4), ge=1)
+    """Query worker processes sharing the loaded store copy-on-write: by default one per CPU for ad-hoc queries,
+    plus a quarter as many (at least one) kept for the service's own (see :func:`kg.workers.public_slots`)."""
     max_rows: int = Field(100_000, ge=1)
     """Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one query returns."""
     cache_mb: int = Field(64, ge=0)

@@ -11,13 +11,16 @@ import pyoxigraph as ox
 
 from . import results
 from .config import Settings
+from .errors import KgError, ServiceFailed
 from .formats import DEFAULTS, Format, Kind
 from .namespaces import PREFIXES
 from .sparqltext import with_values
 
 
-class NotAcceptable(Exception):
+class NotAcceptable(KgError):
     """The client accepts no format for the kind of answer the query produced."""
+
+    exit_code = 2
 
     def __init__(self, kind: Kind):
         self.kind = kind
@@ -50,8 +53,11 @@ class Answer:
 
 
 def evaluate(store: ox.Store, request: Request) -> Answer:
-    """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, OSError (SERVICE failure)."""
-    return answer(_run(store, request), request, again=lambda: _run(store, request))
+    """Run ``request`` on ``store``. Raises SyntaxError (bad query), NotAcceptable, ServiceFailed (SERVICE failure)."""
+    try:
+        return answer(_run(store, request), request, again=lambda: _run(store, request))
+    except OSError as err:  # pyoxigraph's error for a SERVICE call that failed
+        raise ServiceFailed(str(err)) from None
 
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | Iterable[ox.Triple]

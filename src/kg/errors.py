@@ -15,6 +15,15 @@ class KgError(Exception):
 
     exit_code = 1
 
+    def __reduce__(self) -> tuple:
+        """Pickle as class, arguments and attributes, without calling ``__init__`` again: subclasses whose
+        ``__init__`` takes other arguments than ``args`` cross from a worker process to the service intact."""
+        return (_restore, (type(self), self.args), self.__dict__)
+
+
+def _restore(cls: type[KgError], args: tuple) -> KgError:
+    return cls.__new__(cls, *args)
+
 
 class BadSetting(KgError):
     """A setting (a ``kg`` option or a ``KG_*`` variable) has a value it cannot take."""
@@ -85,3 +94,19 @@ class DatasetConflict(KgError):
     """An update names its dataset both in the protocol (using-graph-uri) and in its text (USING/WITH)."""
 
     exit_code = 2
+
+
+class ServiceFailed(KgError):
+    """A remote endpoint the query reached (SERVICE, LOAD, the remote store) failed or answered unreadably."""
+
+    exit_code = 4
+
+
+class InvalidInput(KgError):
+    """A request's data cannot be used as given (e.g. an upload in a media type that is not RDF)."""
+
+    exit_code = 2
+
+
+class InternalError(KgError):
+    """An unexpected error in a worker process, carried to the service as text (its class is not the library's)."""

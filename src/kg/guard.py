@@ -13,6 +13,8 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.term import URIRef
 
+from .errors import KgError
+
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _KEYWORD = re.compile(r"service|load", re.IGNORECASE)
 
@@ -20,7 +22,7 @@ ANY_ENDPOINT = "?"
 """Stands for a SERVICE whose endpoint is a variable (it could be anything)."""
 
 
-class FederationRefused(Exception):
+class FederationRefused(KgError):
     """The query or update would reach a remote endpoint that is not allowed."""
 
     def __init__(self, endpoints: list[str]):

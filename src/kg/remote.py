@@ -37,11 +37,11 @@ from pydantic import SecretStr
 
 from . import engine
 from .config import Settings
-from .errors import KgError, StoreMissing
+from .errors import KgError, ServiceFailed, StoreMissing
 from .formats import Kind, rdf_format_of_media_type
 from .namespaces import DCTERMS, GRAPH
 from .sparqltext import names_dataset, query_form, with_values
-from .workers import PoolUnavailable, QueryTimeout, WorkerError
+from .workers import PoolUnavailable, QueryTimeout
 
 logger = logging.getLogger("kg.remote")
 
@@ -204,12 +204,18 @@ class RemoteStore:
             await self._client.aclose()
             self._client = None
 
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise PoolUnavailable("the remote store is not connected")
+        return self._client
+
     async def _refresh(self) -> None:
         """Follow `kg publish`: re-read the publication every ``refresh_seconds`` (keep the last one on failure)."""
         while self._client is not None:
             await asyncio.sleep(self.refresh_seconds)
             try:
-                publication = await read_publication(self._client, self.endpoints)
+                publication = await read_publication(self.client, self.endpoints)
             except (httpx.HTTPError, RemoteFailed) as err:
                 logger.warning("cannot re-read the publication of %s: %s", self.endpoints.query_url, _reason(err))
                 continue
@@ -219,17 +225,17 @@ class RemoteStore:
 
     async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> engine.Answer:
         """Evaluate ``request`` on the remote store (``public`` is for the embedded pool: the remote server admits
-        its own). Raises WorkerError (syntax, not_acceptable, service), QueryTimeout, PoolUnavailable."""
+        its own). Raises SyntaxError, NotAcceptable, ServiceFailed, QueryTimeout, PoolUnavailable."""
         kind = _check(request)
         if (request.results_format if kind is Kind.RESULTS else request.graph_format) is None:
-            raise WorkerError("not_acceptable", f"no acceptable format for {kind.value}", {"kind": kind.value})
+            raise engine.NotAcceptable(kind)
         form = {"query": self._text(request), **self._dataset(request)}
         accept = RESULTS_ACCEPT if kind is Kind.RESULTS else GRAPH_ACCEPT
         if self._client is None:
             raise PoolUnavailable(f"not connected to the remote store at {self.endpoints.query_url}")
         try:
             response = await asyncio.wait_for(
-                self._client.post(self.endpoints.query_url, data=form, headers={"Accept": accept}), timeout
+                self.client.post(self.endpoints.query_url, data=form, headers={"Accept": accept}), timeout
             )
         except TimeoutError:
             raise QueryTimeout(f"the query ran longer than {timeout:g} s and the service stopped waiting") from None
@@ -239,9 +245,9 @@ class RemoteStore:
             result = _result(response, kind)
             return engine.answer(result, request, again=lambda: _result(response, kind))
         except RemoteFailed as err:
-            raise WorkerError("service", str(err), {}) from None
+            raise ServiceFailed(str(err)) from None
         except SyntaxError as err:  # results are parsed lazily, while they are written
-            raise WorkerError("service", f"the remote store's answer is unreadable: {err.msg or err}", {}) from None
+            raise ServiceFailed(f"the remote store's answer is unreadable: {err.msg or err}") from None
 
     async def write(self, operation: str, **_: object) -> object:
         raise RemoteWritesRefused(
@@ -267,7 +273,7 @@ class RemoteStore:
 
 
 def _check(request: engine.Request) -> Kind:
-    """Parse the query locally, as the embedded store would (SyntaxError → WorkerError), and tell its answer kind.
+    """Parse the query locally, as the embedded store would (raising SyntaxError), and tell its answer kind.
 
     The text is parsed on an empty store: SELECT, CONSTRUCT and DESCRIBE answers are lazy, so nothing is
     evaluated; an ASK (answered at once) is checked as the SELECT with the same pattern.
@@ -275,10 +281,8 @@ def _check(request: engine.Request) -> Kind:
     text, form = request.text, query_form(request.text)
     if form is not None and form[0] == "ASK":  # the same pattern as a SELECT
         text = f"{text[: form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3 :]}"
-    try:  # the parameters are VALUES blocks, as on the embedded store: a parameter the query does not project is fine
-        result = ox.Store().query(text, base_iri=request.base_iri)
-    except SyntaxError as err:
-        raise WorkerError("syntax", str(err.msg or err), {"line": err.lineno, "column": err.offset}) from None
+    # the parameters are VALUES blocks, as on the embedded store: a parameter the query does not project is fine
+    result = ox.Store().query(text, base_iri=request.base_iri)
     return Kind.RESULTS if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else Kind.GRAPH
 
 

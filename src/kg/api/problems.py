@@ -1,24 +1,91 @@
 """One error shape for every route: RFC 9457 problem details (``application/problem+json``).
 
-Each exception the library raises maps to exactly one status here, and nowhere else.
+:data:`ERRORS` maps each exception the library raises to exactly one problem type (slug, status, title),
+and nowhere else: routes, the query workers and the manager all come through it (a worker sends the
+exception itself, which the service raises again).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import DatasetConflict, GraphNotFound, ReadOnlyGraph
+from ..engine import NotAcceptable
+from ..errors import DatasetConflict, GraphNotFound, InternalError, InvalidInput, ReadOnlyGraph, ServiceFailed
 from ..guard import FederationRefused
 from ..informea.documents import error_body, negotiate
 from ..informea.options import ODataError
-from ..remote import RemoteWritesRefused
-from ..workers import PoolUnavailable, QueryTimeout, WorkerError
+from ..remote import RemoteFailed, RemoteWritesRefused
+from ..workers import PoolUnavailable, QueryTimeout, QueryTooComplex
 
 ERRORS_BASE = "https://w3id.org/mea-kg/errors#"
 MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """One kind of problem: its ``type`` (``ERRORS_BASE`` + slug), HTTP status and title."""
+
+    slug: str
+    status: int
+    title: str
+
+
+BAD_REQUEST = ProblemType("bad-request", 400, "Bad request")
+QUERY_SYNTAX = ProblemType("query-syntax", 400, "Malformed SPARQL")
+QUERY_TOO_COMPLEX = ProblemType("query-too-complex", 400, "Query too complex to evaluate")
+DATASET_CONFLICT = ProblemType("dataset-conflict", 400, "Conflicting dataset")
+FEDERATION_REFUSED = ProblemType("federation-refused", 400, "Federated query refused")
+UNAUTHORIZED = ProblemType("unauthorized", 401, "Authentication required")
+UPDATES_DISABLED = ProblemType("updates-disabled", 403, "Updates are disabled")
+READ_ONLY_GRAPH = ProblemType("read-only-graph", 403, "Graph is read-only")
+REMOTE_READ_ONLY = ProblemType("remote-store-read-only", 403, "Writes go to the remote store directly")
+NOT_FOUND = ProblemType("not-found", 404, "Not found")
+METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed")
+NOT_ACCEPTABLE = ProblemType("not-acceptable", 406, "No acceptable format")
+PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", 413, "Request body too large")
+UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Unsupported media type")
+INTERNAL = ProblemType("internal", 500, "Internal error")
+REMOTE_FAILED = ProblemType("remote-endpoint-failed", 502, "Remote endpoint failed")
+QUERY_TIMEOUT = ProblemType("query-timeout", 503, "Query stopped at its time limit")
+UNAVAILABLE = ProblemType("unavailable", 503, "Service unavailable")
+
+ERRORS: dict[type[Exception], ProblemType] = {
+    SyntaxError: QUERY_SYNTAX,
+    QueryTooComplex: QUERY_TOO_COMPLEX,
+    DatasetConflict: DATASET_CONFLICT,
+    FederationRefused: FEDERATION_REFUSED,
+    InvalidInput: BAD_REQUEST,
+    ReadOnlyGraph: READ_ONLY_GRAPH,
+    RemoteWritesRefused: REMOTE_READ_ONLY,
+    GraphNotFound: NOT_FOUND,
+    NotAcceptable: NOT_ACCEPTABLE,
+    InternalError: INTERNAL,
+    ServiceFailed: REMOTE_FAILED,
+    RemoteFailed: REMOTE_FAILED,
+    QueryTimeout: QUERY_TIMEOUT,
+    PoolUnavailable: UNAVAILABLE,
+}
+"""The one table from exception class (or its nearest listed base class) to problem type."""
+
+TITLES = {
+    t.slug: t.title
+    for t in (
+        BAD_REQUEST,
+        UNAUTHORIZED,
+        UPDATES_DISABLED,
+        METHOD_NOT_ALLOWED,
+        PAYLOAD_TOO_LARGE,
+        UNSUPPORTED_MEDIA_TYPE,
+        INTERNAL,
+        *ERRORS.values(),
+    )
+}
+"""Titles by slug, for the problems routes raise themselves (:class:`Problem`)."""
 
 
 class Problem(Exception):
@@ -27,6 +94,30 @@ class Problem(Exception):
     def __init__(self, status: int, slug: str, detail: str, *, headers: dict[str, str] | None = None, **extra: object):
         self.status, self.slug, self.detail, self.headers, self.extra = status, slug, detail, headers or {}, extra
         super().__init__(detail)
+
+
+def problem_for(err: BaseException) -> Problem:
+    """The problem for ``err``, by :data:`ERRORS` (an exception of no listed class is an internal error)."""
+    kind = next((ERRORS[c] for c in type(err).__mro__ if c in ERRORS), INTERNAL)
+    headers = {"Retry-After": "1"} if kind.status == 503 else None
+    return Problem(kind.status, kind.slug, _detail(err), headers=headers, **_extra(err))
+
+
+def _detail(err: BaseException) -> str:
+    if isinstance(err, SyntaxError):
+        return str(err.msg or err)
+    if isinstance(err, NotAcceptable):
+        return f"the client accepts no format for {err.kind.value}"
+    return str(err)
+
+
+def _extra(err: BaseException) -> dict[str, object]:
+    """Members beyond the standard ones: where a syntax error is, which endpoints federation refused."""
+    if isinstance(err, SyntaxError):
+        return {k: v for k, v in (("line", err.lineno), ("column", err.offset)) if v is not None}
+    if isinstance(err, FederationRefused):
+        return {"endpoints": err.endpoints}
+    return {}
 
 
 def problem_response(problem: Problem) -> JSONResponse:
@@ -38,46 +129,6 @@ def problem_response(problem: Problem) -> JSONResponse:
         **problem.extra,
     }
     return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE, headers=problem.headers)
-
-
-TITLES = {
-    "bad-request": "Bad request",
-    "query-syntax": "Malformed SPARQL",
-    "not-acceptable": "No acceptable format",
-    "unsupported-media-type": "Unsupported media type",
-    "federation-refused": "Federated query refused",
-    "query-timeout": "Query stopped at its time limit",
-    "unavailable": "Service unavailable",
-    "unauthorized": "Authentication required",
-    "updates-disabled": "Updates are disabled",
-    "read-only-graph": "Graph is read-only",
-    "not-found": "Not found",
-    "dataset-conflict": "Conflicting dataset",
-    "payload-too-large": "Request body too large",
-    "method-not-allowed": "Method not allowed",
-    "remote-endpoint-failed": "Remote endpoint failed",
-    "remote-store-read-only": "Writes go to the remote store directly",
-    "internal": "Internal error",
-}
-
-
-def from_worker_error(err: WorkerError) -> Problem:
-    """Map an error reported by a query worker or the manager."""
-    if err.kind == "syntax":
-        return Problem(400, "query-syntax", str(err), **{k: v for k, v in err.detail.items() if v is not None})
-    if err.kind == "not_acceptable":
-        return Problem(
-            406, "not-acceptable", f"the client accepts no format for {err.detail.get('kind', 'this answer')}"
-        )
-    if err.kind == "service":
-        return Problem(502, "remote-endpoint-failed", str(err))
-    if err.kind in ("ReadOnlyGraph",):
-        return Problem(403, "read-only-graph", str(err))
-    if err.kind in ("GraphNotFound",):
-        return Problem(404, "not-found", str(err))
-    if err.kind in ("DatasetConflict", "ValueError"):
-        return Problem(400, "bad-request", str(err))
-    return Problem(500, "internal", str(err))
 
 
 def install(app: FastAPI) -> None:
@@ -95,41 +146,11 @@ def install(app: FastAPI) -> None:
         )
         return Response(body, status_code=exc.status, media_type=media_type, headers={"DataServiceVersion": "1.0"})
 
-    @app.exception_handler(WorkerError)
-    async def _worker(_: Request, exc: WorkerError) -> JSONResponse:
-        return problem_response(from_worker_error(exc))
+    async def _mapped(_: Request, exc: Exception) -> JSONResponse:
+        return problem_response(problem_for(exc))
 
-    @app.exception_handler(QueryTimeout)
-    async def _timeout(_: Request, exc: QueryTimeout) -> JSONResponse:
-        return problem_response(Problem(503, "query-timeout", str(exc), headers={"Retry-After": "1"}))
-
-    @app.exception_handler(PoolUnavailable)
-    async def _unavailable(_: Request, exc: PoolUnavailable) -> JSONResponse:
-        return problem_response(Problem(503, "unavailable", str(exc), headers={"Retry-After": "1"}))
-
-    @app.exception_handler(FederationRefused)
-    async def _federation(_: Request, exc: FederationRefused) -> JSONResponse:
-        return problem_response(Problem(400, "federation-refused", str(exc), endpoints=exc.endpoints))
-
-    @app.exception_handler(RemoteWritesRefused)
-    async def _remote_read_only(_: Request, exc: RemoteWritesRefused) -> JSONResponse:
-        return problem_response(Problem(403, "remote-store-read-only", str(exc)))
-
-    @app.exception_handler(ReadOnlyGraph)
-    async def _read_only(_: Request, exc: ReadOnlyGraph) -> JSONResponse:
-        return problem_response(Problem(403, "read-only-graph", str(exc)))
-
-    @app.exception_handler(GraphNotFound)
-    async def _not_found(_: Request, exc: GraphNotFound) -> JSONResponse:
-        return problem_response(Problem(404, "not-found", str(exc)))
-
-    @app.exception_handler(DatasetConflict)
-    async def _conflict(_: Request, exc: DatasetConflict) -> JSONResponse:
-        return problem_response(Problem(400, "dataset-conflict", str(exc)))
-
-    @app.exception_handler(SyntaxError)
-    async def _syntax(_: Request, exc: SyntaxError) -> JSONResponse:
-        return problem_response(Problem(400, "query-syntax", str(exc.msg or exc)))
+    for error_class in ERRORS:
+        app.add_exception_handler(error_class, _mapped)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
