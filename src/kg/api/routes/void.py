@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from ...dataset_description import DCAT, FOAF, SPDX, VCARD, dcat
+from ...dataset_description import DCAT, DCATAP, FOAF, SPDX, VCARD, dcat
 from ...formats import Kind, negotiate
 from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS, XSD
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
@@ -35,6 +35,7 @@ _PREFIXES = {
     "prov": PROV,
     "skos": SKOS,
     "mea": MEA,
+    "dcatap": DCATAP,
     "vcard": VCARD,
     "spdx": SPDX,
 }
