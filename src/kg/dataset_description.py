@@ -236,7 +236,7 @@ def dcat(f: Facts) -> list[ox.Triple]:
         t.add(period, a, ox.NamedNode(DCTERMS + "PeriodOfTime"))
         t.add(period, DCAT + "startDate", ox.Literal(str(f.years[0]), datatype=year))
         t.add(period, DCAT + "endDate", ox.Literal(str(f.years[1]), datatype=year))
-    _distributions(t, f, dataset, licence)
+    _distributions(t, f, dataset, licence, service)
 
     t.add(service, a, ox.NamedNode(DCAT + "DataService"))
     t.add(service, DCTERMS + "title", _en("mea-kg SPARQL 1.1 endpoint"))
@@ -270,7 +270,8 @@ def _public(t: _Triples) -> ox.NamedNode:
     return t.concept(AUTHORITY + "access-right/PUBLIC", (DCTERMS + "RightsStatement",), AUTHORITY + "access-right")
 
 
-def _distributions(t: _Triples, f: Facts, dataset: ox.NamedNode, licence: ox.NamedNode) -> None:
+def _distributions(t: _Triples, f: Facts, dataset: ox.NamedNode, licence: ox.NamedNode, service: ox.NamedNode) -> None:
+    """One distribution per dump, and the SPARQL endpoint as the distribution every service has."""
     a = RDF + "type"
     available = t.concept(
         AUTHORITY + "planned-availability/AVAILABLE",
@@ -278,6 +279,19 @@ def _distributions(t: _Triples, f: Facts, dataset: ox.NamedNode, licence: ox.Nam
         AUTHORITY + "planned-availability",
         "available",
     )
+    endpoint = ox.NamedNode(f"{f.base}/sparql#distribution")
+    sparql = t.concept(AUTHORITY + "file-type/SPARQLQ", (DCTERMS + "MediaTypeOrExtent",), AUTHORITY + "file-type")
+    t.add(dataset, DCAT + "distribution", endpoint)
+    t.add(endpoint, a, ox.NamedNode(DCAT + "Distribution"))
+    t.add(endpoint, DCTERMS + "title", _en("SPARQL endpoint"))
+    t.add(
+        endpoint, DCTERMS + "description", _en("The whole dataset, queried with SPARQL 1.1 at the service's endpoint.")
+    )
+    t.add(endpoint, DCAT + "accessURL", ox.NamedNode(f"{f.base}/sparql"))
+    t.add(endpoint, DCAT + "accessService", service)
+    t.add(endpoint, DCTERMS + "format", sparql)
+    t.add(endpoint, DCTERMS + "license", licence)
+    t.add(endpoint, DCATAP + "availability", available)
     gzip = ox.NamedNode(IANA + "application/gzip")
     sha1 = ox.NamedNode(SPDX + "checksumAlgorithm_sha1")
     if f.dumps:

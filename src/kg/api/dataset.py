@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from .. import dataset_description, engine, store
 from ..backends import Backend
 from .deps import Settings
+
+T = TypeVar("T")
 
 
 async def select(pool: Backend, settings: Settings, text: str) -> list[dict[str, str]]:
@@ -27,19 +31,28 @@ def served(settings: Settings) -> tuple[str, ...]:
 
 
 async def describe(request: Request, pool: Backend, settings: Settings) -> dataset_description.Facts:
-    """The facts of the dataset as this service serves it (kept per version: they change only with it)."""
+    """The facts of the dataset as this service serves it."""
     base = str(request.base_url).rstrip("/")
-    key = (pool.version, base, settings.store_url, settings.store_dir)
-    if key not in _described:
+
+    async def gather() -> dataset_description.Facts:
         countries = await select(pool, settings, dataset_description.COUNTRIES_QUERY)
         years = await select(pool, settings, dataset_description.YEARS_QUERY)
-        if len(_described) >= 16:
-            _described.clear()
-        _described[key] = dataset_description.facts(base, pool.version, countries, years, _dumps(request, settings))
-    return _described[key]
+        return dataset_description.facts(base, pool.version, countries, years, _dumps(request, settings))
+
+    return await kept(pool, settings, ("facts", base), gather)
 
 
-_described: dict[tuple[str, str, str | None, Path], dataset_description.Facts] = {}
+async def kept(pool: Backend, settings: Settings, key: Hashable, compute: Callable[[], Awaitable[T]]) -> T:
+    """``compute()``, kept for the served version: what depends only on the data is worked out once per version."""
+    full = (pool.version, settings.store_url, settings.store_dir, key)
+    if full not in _kept:
+        if len(_kept) >= 64:
+            _kept.clear()
+        _kept[full] = await compute()
+    return _kept[full]
+
+
+_kept: dict[Hashable, Any] = {}
 
 
 def _dumps(request: Request, settings: Settings) -> tuple[dataset_description.Dump, ...]:

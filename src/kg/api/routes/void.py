@@ -11,7 +11,7 @@ from ...dataset_description import DCAT, DCATAP, FOAF, SPDX, VCARD, dcat
 from ...formats import Kind, negotiate
 from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS, XSD
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
-from ..dataset import describe, select
+from ..dataset import describe, kept, select
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, Responses, answer
 from ..problems import Problem
@@ -62,7 +62,11 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    rows = {name: await select(pool, settings, text) for name, text in _QUERIES.items()}
+
+    async def statistics() -> dict[str, list[dict[str, str]]]:
+        return {name: await select(pool, settings, text) for name, text in _QUERIES.items()}
+
+    rows = await kept(pool, settings, "void", statistics)
     facts = await describe(request, pool, settings)
     body = ox.serialize(
         _void(facts.dataset, rows, tuple(d.url for d in facts.dumps)) + dcat(facts),
