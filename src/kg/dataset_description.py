@@ -6,7 +6,11 @@ countries, data themes, access rights, frequencies, planned availability), the A
 media types and SPDX checksums, as DCAT-AP 2.1.1 (SEMICeu/DCAT-AP, releases/2.1.1: the SHACL shapes in
 ``../shared/dcat-ap`` and the specification's usage notes) asks for them. Where a shape expects a class on
 such an IRI, the class (and the ``skos:inScheme`` the controlled-vocabulary shapes check) is stated here,
-as the DCAT-AP examples do.
+as the DCAT-AP examples do. The codes used (file types RDF_TURTLE, RDF_N_TRIPLES, RDF_N_QUADS, JSON_LD, SPARQLQ;
+planned availability AVAILABLE; ADMS licence type Attribution; access right PUBLIC; frequency IRREG; data themes
+ENVI and INTR) are those of the authority tables at publications.europa.eu/resource/authority/… and
+purl.org/adms/licencetype/, as public DCAT-AP tooling (CKAN's DCAT-AP extensions, the EU Open Data Portal's
+sources) uses them.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 LICENSE_EU = AUTHORITY + "licence/CC_BY_4_0"
 KEYWORDS = ("migratory species", "wildlife trade", "CITES", "CMS", "Central Asian Mammals Initiative")
 PUBLISHER = "mea-kg developers"
-LANGUAGES = (("fr", "FRA", "French"), ("en", "ENG", "English"))
+LANGUAGES = (("fr", "FRA"), ("en", "ENG"))  # BCP 47 tag, EU language authority code
 THEMES = (("ENVI", "Environment"), ("INTR", "International issues"))
 SOURCES = (ID + "programme/jwp", ID + "document/cms-resolution-11.24", ID + "programme/cami")
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
@@ -173,7 +177,7 @@ def dcat(f: Facts) -> list[ox.Triple]:
     licence, public = _licence(t), _public(t)
     languages = [
         t.concept(f"{AUTHORITY}language/{code}", (DCTERMS + "LinguisticSystem",), AUTHORITY + "language")
-        for _, code, _ in LANGUAGES
+        for _, code in LANGUAGES
     ]
     places = [t.concept(c.iri, (DCTERMS + "Location",), AUTHORITY + "country") for c in f.countries]
     themes = [
@@ -343,7 +347,7 @@ def schema_org(f: Facts) -> dict[str, Any]:
         "creator": creator,
         "publisher": creator,
         "keywords": list(KEYWORDS),
-        "inLanguage": [lang for lang, _, _ in LANGUAGES],
+        "inLanguage": [lang for lang, _ in LANGUAGES],
         "version": f.version,
         "isBasedOn": [{"@id": s} for s in SOURCES],
         "spatialCoverage": [
