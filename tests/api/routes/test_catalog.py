@@ -127,10 +127,8 @@ def test_the_pages_embed_a_schema_org_dataset_consistent_with_the_catalogue(clie
         assert value(field) is not None, field
     assert value("license") == catalogue.value(DATASET, DCT.license)
     assert str(value("version")) == str(catalogue.value(DATASET, rdflib.OWL.versionInfo))
-    modified = catalogue.value(DATASET, DCT.modified)
-    assert (datetime.fromisoformat(str(value("dateModified"))) if modified else None) == getattr(
-        modified, "value", None
-    )
+    for schema_date, dcat_date in (("dateModified", DCT.modified), ("datePublished", DCT.issued)):
+        assert datetime.fromisoformat(str(value(schema_date))) == catalogue.value(DATASET, dcat_date).toPython()
     assert str(value("temporalCoverage")) == "2014/2020"
     places = {graph.value(p, SCHEMA.sameAs) for p in graph.objects(dataset, SCHEMA.spatialCoverage)}
     assert places == set(catalogue.objects(DATASET, DCT.spatial))
