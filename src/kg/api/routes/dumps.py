@@ -12,13 +12,17 @@ from ...formats import parse_accept
 from ..answers import not_modified
 from ..dataset import describe, served
 from ..deps import PoolDep, SettingsDep
-from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, Responses, answer
 from ..problems import Problem
 from .resources import templates
 
 router = APIRouter(tags=["Linked data"])
 
 MEDIA_TYPES = {name: dump.media_type for name, dump in DUMPS.items()}
+_LISTING_RESPONSES: Responses = {
+    200: answer("The dumps: JSON for machines, an HTML landing page for browsers", "application/json", "text/html"),
+    **ERROR_RESPONSES,
+}
 
 
 @router.get(
@@ -26,7 +30,7 @@ MEDIA_TYPES = {name: dump.media_type for name, dump in DUMPS.items()}
     summary="The downloadable dumps of the current release",
     description="JSON (name, url, mediaType of each dump); a browser (``Accept: text/html`` first) gets a landing "
     "page with the same list and the dataset's schema.org ``Dataset`` as embedded JSON-LD.",
-    responses={200: {"content": {"application/json": {}, "text/html": {}}}},
+    responses=_LISTING_RESPONSES,
 )
 async def list_dumps(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
