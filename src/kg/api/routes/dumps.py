@@ -1,4 +1,5 @@
-"""``/dumps/{name}``: the dumps `kg build` writes into each release, with an ETag per release."""
+"""``/dumps`` and ``/dumps/{name}``: the dumps `kg build` writes into each release, with an ETag per release; the
+listing is JSON for machines and, for browsers, a landing page carrying the dataset's schema.org description."""
 
 from __future__ import annotations
 
@@ -6,33 +7,43 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from ... import store
+from ...dataset_description import DUMPS, schema_org
+from ...formats import parse_accept
 from ..answers import not_modified
-from ..deps import Settings, SettingsDep
-from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
+from ..dataset import describe, served
+from ..deps import PoolDep, SettingsDep
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, Responses, answer
 from ..problems import Problem
+from .resources import templates
 
 router = APIRouter(tags=["Linked data"])
 
-MEDIA_TYPES = {
-    "mea-kg.ttl": "text/turtle",
-    "mea-kg.nt.gz": "application/n-triples",
-    "mea-kg.jsonld": "application/ld+json",
-    "mea-kg.nq.gz": "application/n-quads",
+MEDIA_TYPES = {name: dump.media_type for name, dump in DUMPS.items()}
+_LISTING_RESPONSES: Responses = {
+    200: answer("The dumps: JSON for machines, an HTML landing page for browsers", "application/json", "text/html"),
+    **ERROR_RESPONSES,
 }
 
 
-def served(settings: Settings) -> tuple[str, ...]:
-    """The dumps this service offers: every one of a local build's, none in front of a remote store."""
-    return () if settings.store_url else tuple(MEDIA_TYPES)
-
-
-@router.get("/dumps", summary="The downloadable dumps of the current release")
-async def list_dumps(request: Request, settings: SettingsDep) -> JSONResponse:
+@router.get(
+    "/dumps",
+    summary="The downloadable dumps of the current release",
+    description="JSON (name, url, mediaType of each dump); a browser (``Accept: text/html`` first) gets a landing "
+    "page with the same list and the dataset's schema.org ``Dataset`` as embedded JSON-LD.",
+    responses=_LISTING_RESPONSES,
+)
+async def list_dumps(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+    ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
+    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
+        facts = await describe(request, pool, settings)
+        context = {"facts": facts, "dataset": schema_org(facts)}
+        return templates.TemplateResponse(request, "dumps.html", context, headers={"Vary": "Accept"})
     return JSONResponse(
         [
             {"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": MEDIA_TYPES[n]}
             for n in served(settings)
-        ]
+        ],
+        headers={"Vary": "Accept"},
     )
 
 
@@ -52,8 +63,7 @@ async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
             "(export it with the store's own tools, or `kg export` on the build it was published from)",
         )
     release = store.current_release(settings.store_dir)
-    path = release / name if release else None
-    if path is None or not path.exists():
+    if release is None or not (path := release / name).exists():
         raise Problem(404, "not-found", f"the current release has no {name} (rebuild with `kg build`)")
     etag = f'"{release.name}-{name}"'
     cached = not_modified(request, etag)

@@ -8,7 +8,9 @@ import json
 from fastapi import APIRouter, Request, Response
 
 from ... import engine
+from ...dataset_description import schema_org
 from ...formats import Format
+from ..dataset import describe
 from ..deps import PoolDep, SettingsDep
 from .resources import templates
 
@@ -53,5 +55,6 @@ async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
         "tabs": [{"name": "Example: activities touching CITES Appendix I taxa", "query": EXAMPLE}]
         + [{"name": q.name, "query": q.text} for q in request.app.state.catalogue.values()],
         "index": [{"title": kind, "items": groups[kind]} for kind in ORDER],
+        "dataset": schema_org(await describe(request, pool, settings)),
     }
     return templates.TemplateResponse(request, "index.html", context)

@@ -1,41 +1,47 @@
 """``/.well-known/void`` and ``/catalog``: the dataset described in VoID (size, classes, properties, links,
-endpoint, licence, sources, dumps) and DCAT (a catalogue with the dataset, its distributions — the dumps — and
-the SPARQL data service), one document for both."""
+endpoint, dumps) and DCAT-AP (a catalogue with the dataset, its distributions — the dumps — and the SPARQL data
+service; see kg.dataset_description), one document for both."""
 
 from __future__ import annotations
-
-import json
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from ... import engine
+from ...dataset_description import DCAT, DCATAP, FOAF, SPDX, VCARD, dcat
 from ...formats import Kind, negotiate
-from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
+from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS, XSD
 from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
+from ..dataset import describe, kept, select
 from ..deps import PoolDep, SettingsDep
-from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, Responses, answer
 from ..problems import Problem
-from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES
-from .dumps import served as served_dumps
 
 router = APIRouter(tags=["Linked data"])
 
 VOID = "http://rdfs.org/ns/void#"
-OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-SOURCES = (ID + "programme/jwp", ID + "document/cms-resolution-11.24", ID + "programme/cami")
 _STATISTICS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
                         (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 _CLASSES = "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class ORDER BY ?class"
 _PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY ?property"
-DCAT = "http://www.w3.org/ns/dcat#"
 _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}")
     && !STRSTARTS(STR(?o), "{ID}") && !STRSTARTS(STR(?o), "https://w3id.org/mea-kg/") && ?p != <{RDF}type>)
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
+_QUERIES = {"statistics": _STATISTICS, "classes": _CLASSES, "properties": _PROPERTIES, "links": _LINKS}
+_PREFIXES = {
+    "void": VOID,
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "prov": PROV,
+    "skos": SKOS,
+    "mea": MEA,
+    "dcatap": DCATAP,
+    "vcard": VCARD,
+    "spdx": SPDX,
+}
 
 
-_RESPONSES = {
+_RESPONSES: Responses = {
     200: answer("The description, in the negotiated RDF format", *GRAPH_OR_DATASET),
     **NOT_MODIFIED,
     **ERROR_RESPONSES,
@@ -52,25 +58,20 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:
         raise Problem(406, "not-acceptable", "VoID is RDF: accept Turtle, JSON-LD, N-Triples or RDF/XML")
-    base = str(request.base_url).rstrip("/")
-    etag = etag_for(pool.version, "void", base, fmt)
+    etag = etag_for(pool.version, "void", str(request.base_url), fmt)
     cached = not_modified(request, etag)
     if cached is not None:
         return cached
-    rows = {}
-    for name, text in (
-        ("statistics", _STATISTICS),
-        ("classes", _CLASSES),
-        ("properties", _PROPERTIES),
-        ("links", _LINKS),
-    ):
-        answer = await pool.query(engine.Request(text, max_rows=10_000), timeout=settings.query_timeout)
-        rows[name] = [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
-    dumps = served_dumps(settings)
+
+    async def statistics() -> dict[str, list[dict[str, str]]]:
+        return {name: await select(pool, settings, text) for name, text in _QUERIES.items()}
+
+    rows = await kept(pool, settings, "void", statistics)
+    facts = await describe(request, pool, settings)
     body = ox.serialize(
-        _describe(base, pool.version, rows, dumps),
+        _void(facts.dataset, rows, tuple(d.url for d in facts.dumps)) + dcat(facts),
         format=fmt.rdf_format,
-        prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "mea": MEA},
+        prefixes=_PREFIXES,
     )
     return Response(
         body,
@@ -79,41 +80,25 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     )
 
 
-def _describe(
-    base: str, version: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...]
-) -> list[ox.Triple]:
-    dataset = ox.NamedNode(f"{base}/.well-known/void#dataset")
-    void, dc = (lambda n: ox.NamedNode(VOID + n)), (lambda n: ox.NamedNode(DCTERMS + n))
-    integer = lambda v: ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
+def _void(iri: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...]) -> list[ox.Triple]:
+    """The VoID statements: size, partitions, linksets, endpoint, dumps (the rest is said by the DCAT)."""
+    dataset = ox.NamedNode(iri)
+    void = lambda n: ox.NamedNode(VOID + n)  # noqa: E731
+    integer = lambda v: ox.Literal(str(v), datatype=ox.NamedNode(XSD + "integer"))  # noqa: E731
     stats = rows["statistics"][0]
+    base = iri.removesuffix("/.well-known/void#dataset")
     triples = [
         ox.Triple(dataset, ox.NamedNode(RDF + "type"), void("Dataset")),
-        ox.Triple(dataset, dc("title"), ox.Literal("MEA knowledge graph: CMS–CITES cooperation", language="en")),
-        ox.Triple(
-            dataset, dc("title"), ox.Literal("Graphe de connaissances des AEM : coopération CMS-CITES", language="fr")
-        ),
-        ox.Triple(
-            dataset,
-            dc("description"),
-            ox.Literal(
-                "The CMS–CITES Joint Work Programme 2015–2020 and CMS Resolution 11.24 with the CAMI programme of work, "
-                "transcribed from the French originals with English translations, with CITES and CMS listings of their taxa.",
-                language="en",
-            ),
-        ),
-        ox.Triple(dataset, dc("license"), ox.NamedNode(LICENSE)),
         ox.Triple(dataset, void("sparqlEndpoint"), ox.NamedNode(f"{base}/sparql")),
         ox.Triple(dataset, void("uriSpace"), ox.Literal(ID)),
         ox.Triple(dataset, void("exampleResource"), ox.NamedNode(ID + "activity/cami/2.3.8")),
-        ox.Triple(dataset, ox.NamedNode(OWL_VERSION), ox.Literal(version)),
         ox.Triple(dataset, void("triples"), integer(stats["triples"])),
         ox.Triple(dataset, void("distinctSubjects"), integer(stats["subjects"])),
         ox.Triple(dataset, void("properties"), integer(stats["properties"])),
         ox.Triple(dataset, void("distinctObjects"), integer(stats["objects"])),
         ox.Triple(dataset, void("classes"), integer(len(rows["classes"]))),
     ]
-    triples += [ox.Triple(dataset, dc("source"), ox.NamedNode(s)) for s in SOURCES]
-    triples += [ox.Triple(dataset, void("dataDump"), ox.NamedNode(f"{base}/dumps/{name}")) for name in dumps]
+    triples += [ox.Triple(dataset, void("dataDump"), ox.NamedNode(url)) for url in dumps]
     triples += [ox.Triple(dataset, void("vocabulary"), ox.NamedNode(v)) for v in (MEA, DWC, SKOS, DCTERMS, PROV)]
     for row in rows["properties"]:
         partition = ox.BlankNode()
@@ -122,7 +107,6 @@ def _describe(
             ox.Triple(partition, void("property"), ox.NamedNode(row["property"])),
             ox.Triple(partition, void("triples"), integer(row["n"])),
         ]
-    triples += _catalogue(base, dataset, version, dumps)
     for row in rows["classes"]:
         partition = ox.BlankNode()
         triples += [
@@ -138,55 +122,4 @@ def _describe(
             ox.Triple(linkset, void("target"), ox.NamedNode(row["target"])),
             ox.Triple(linkset, void("triples"), integer(row["n"])),
         ]
-    return triples
-
-
-def _catalogue(base: str, dataset: ox.NamedNode, version: str, dumps: tuple[str, ...]) -> list[ox.Triple]:
-    """DCAT: the catalogue, the dataset with one distribution per dump, and the SPARQL endpoint as a data service."""
-    dcat, dc = (lambda n: ox.NamedNode(DCAT + n)), (lambda n: ox.NamedNode(DCTERMS + n))
-    a = ox.NamedNode(RDF + "type")
-    catalogue, service = ox.NamedNode(f"{base}/catalog#catalogue"), ox.NamedNode(f"{base}/sparql#service")
-    triples = [
-        ox.Triple(catalogue, a, dcat("Catalog")),
-        ox.Triple(catalogue, dc("title"), ox.Literal("mea-kg catalogue", language="en")),
-        ox.Triple(catalogue, dc("license"), ox.NamedNode(LICENSE)),
-        ox.Triple(catalogue, dcat("dataset"), dataset),
-        ox.Triple(catalogue, dcat("service"), service),
-        ox.Triple(dataset, a, dcat("Dataset")),
-        ox.Triple(dataset, dcat("version"), ox.Literal(version)),
-        ox.Triple(dataset, dcat("keyword"), ox.Literal("migratory species", language="en")),
-        ox.Triple(dataset, dcat("keyword"), ox.Literal("wildlife trade", language="en")),
-        ox.Triple(dataset, dcat("keyword"), ox.Literal("CITES", language="en")),
-        ox.Triple(dataset, dcat("keyword"), ox.Literal("CMS", language="en")),
-        ox.Triple(dataset, dc("language"), ox.NamedNode("http://id.loc.gov/vocabulary/iso639-1/fr")),
-        ox.Triple(dataset, dc("language"), ox.NamedNode("http://id.loc.gov/vocabulary/iso639-1/en")),
-        ox.Triple(dataset, dcat("landingPage"), ox.NamedNode(f"{base}/")),
-        ox.Triple(service, a, dcat("DataService")),
-        ox.Triple(service, dc("title"), ox.Literal("mea-kg SPARQL 1.1 endpoint", language="en")),
-        ox.Triple(service, dcat("endpointURL"), ox.NamedNode(f"{base}/sparql")),
-        ox.Triple(service, dcat("endpointDescription"), ox.NamedNode(f"{base}/sparql")),
-        ox.Triple(service, dcat("servesDataset"), dataset),
-        ox.Triple(service, dc("conformsTo"), ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
-    ]
-    for name in dumps:
-        distribution = ox.NamedNode(f"{base}/dumps/{name}#distribution")
-        triples += [
-            ox.Triple(dataset, dcat("distribution"), distribution),
-            ox.Triple(distribution, a, dcat("Distribution")),
-            ox.Triple(distribution, dcat("downloadURL"), ox.NamedNode(f"{base}/dumps/{name}")),
-            ox.Triple(
-                distribution,
-                dcat("mediaType"),
-                ox.NamedNode(f"https://www.iana.org/assignments/media-types/{DUMP_MEDIA_TYPES[name]}"),
-            ),
-            ox.Triple(distribution, dc("license"), ox.NamedNode(LICENSE)),
-        ]
-        if name.endswith(".gz"):
-            triples.append(
-                ox.Triple(
-                    distribution,
-                    dcat("compressFormat"),
-                    ox.NamedNode("https://www.iana.org/assignments/media-types/application/gzip"),
-                )
-            )
     return triples
