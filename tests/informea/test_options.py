@@ -73,7 +73,7 @@ def test_options_other_than_filter():
             "$skip": "2",
             "$orderby": "published desc, number",
             "$inlinecount": "allpages",
-            "$expand": "titles,keywords",
+            "$expand": "title,keywords",
             "$select": "id,number",
             "$format": "json",
             "custom": "ignored",
@@ -83,7 +83,7 @@ def test_options_other_than_filter():
         3,
         2,
         True,
-        ("titles", "keywords"),
+        ("title", "keywords"),
         ("id", "number"),
         "json",
     )

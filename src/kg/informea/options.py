@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .model import DATETIME, INT32, STRING, EntityType
+from .model import BOOLEAN, DATETIME, DOUBLE, INT32, STRING, EntityType
 
-BOOLEAN, NUMBER, NULL = "Edm.Boolean", "number", "null"
-NUMERIC = (INT32, NUMBER)
+NUMBER, NULL = "number", "null"
+NUMERIC = (INT32, DOUBLE, NUMBER)
 SYSTEM_OPTIONS = ("$filter", "$orderby", "$top", "$skip", "$inlinecount", "$expand", "$select", "$format", "$skiptoken")
 
 
@@ -244,7 +244,7 @@ def _tokens(text: str) -> list[_Token]:
         if match.group("datetime"):
             tokens.append(_Token("datetime", match.group("dtvalue"), pos))
         elif match.lastgroup != "space":
-            tokens.append(_Token(match.lastgroup, match.group(), pos))
+            tokens.append(_Token(match.lastgroup or "", match.group(), pos))
         pos = match.end()
     return tokens
 
@@ -344,14 +344,14 @@ class _Parser:
             raise bad(f"$filter: unknown function {name.text!r}; supported: {', '.join(_FUNCTIONS)}")
         self.expect("(")
         args = [self.expression()]
-        while self.peek() is not None and self.peek().text == ",":
+        while (following := self.peek()) is not None and following.text == ",":
             self.take()
             args.append(self.expression())
         self.expect(")")
         params, result = _FUNCTIONS[name.text]
         if len(args) != len(params):
             raise bad(f"$filter: {name.text} takes {len(params)} argument(s), not {len(args)}")
-        for arg, wanted in zip(args, params):
+        for arg, wanted in zip(args, params, strict=True):
             if arg.type not in (wanted, NULL):
                 raise bad(f"$filter: {name.text} expects {wanted} arguments, not {arg.type}")
         return Call(name.text, tuple(args), result)
@@ -362,8 +362,8 @@ def parse_filter(text: str, entity_type: EntityType):
     if not parser.tokens:
         raise bad("$filter is empty")
     node = parser.expression()
-    if parser.peek() is not None:
-        token = parser.peek()
+    token = parser.peek()
+    if token is not None:
         raise bad(f"$filter: unexpected {token.text!r} at position {token.at + 1}")
     return _boolean(node, "$filter")
 
