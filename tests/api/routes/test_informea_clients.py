@@ -318,6 +318,9 @@ def test_documents_adapter_pages_and_expands_one_document(client, small_pages):
     assert sorted(t["value"] for t in jwp["treaties"]["results"]) == ["cites", "cms"]
     assert {a["name"] for a in jwp["authors"]["results"]} == {"CITES Secretariat", "CMS Secretariat"}
     assert jwp["files"]["results"] == []  # the graph has no public source URL for it
+    # _odata.searchTemplate: Documents?$filter=substringof('{query}',title)&$format=json (any of its titles)
+    found = get_json(client, f"{FEED}Documents?$filter=substringof('Central Asian Mammals',title)&$format=json")
+    assert "programme/cami" in [d["id"] for d in found["d"]["results"]]
 
 
 # --- the PHP treaties reader: ImportController::getTreaties (Laravel) -----------------------------------------
