@@ -3,7 +3,9 @@
 Starts `kg serve` on a free loopback port over the current release (built first if there is none) and,
 for each top-level entity set with every navigation expanded, measures the first request after start
 (the mapping queries run; JSON is asked first) and the median of repeated requests with a different `$skip=0&$top=N`
-each time (mapped entities cached per store version, the answer itself not cached), in JSON and Atom.
+each time (mapped entities cached per store version, the answer itself not cached), in JSON and Atom;
+then the median of the very requests the public InforMEA harvesters make (the clients that
+tests/api/routes/test_informea_clients.py replays).
 Run from the repository: `python bench/informea.py` (needs `requests`, in the `dev` extra).
 """
 
@@ -22,6 +24,26 @@ from kg.config import Settings
 from kg.informea.model import MODEL
 
 REPEAT = 30
+CLIENT_REQUESTS = {  # a harvester's request: its entity set and options, as its public code writes them
+    "ecolex importer (cop_decision.py)": (
+        "Decisions",
+        "$top=20&$skip=0&$format=json&$expand=title,longTitle,keywords,content,files,summary"
+        "&$filter=updated gt datetime'2000-01-01T00:00:00'&$orderby=updated asc",
+    ),
+    "legal-sources scraper (bootstrap.py)": (
+        "Decisions",
+        "$top=500&$skip=0&$expand=content,title,summary,keywords&$format=json&$orderby=updated desc",
+    ),
+    "tideline scraper (scraper-informea.ts)": (
+        "Decisions",
+        "$filter=treaty eq 'cms'&$expand=title,files&$top=100&$skip=0&$format=json",
+    ),
+    "documents adapter (unep-informea)": (
+        "Documents",
+        "$format=json&$expand=title,files,types,treaties&$orderby=updated desc&$skip=0&$top=50",
+    ),
+    "PHP treaties reader (Atom)": ("Treaties", ""),
+}
 
 
 def free_port() -> int:
@@ -41,7 +63,7 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def get_ms(url: str, params: dict) -> tuple[float, int, int]:
+def get_ms(url: str, params: dict | str) -> tuple[float, int, int]:
     start = time.perf_counter()
     response = requests.get(url, params=params, timeout=60)
     elapsed = (time.perf_counter() - start) * 1000
@@ -50,7 +72,7 @@ def get_ms(url: str, params: dict) -> tuple[float, int, int]:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = Settings.model_validate({})
     if store.current_release(settings.store_dir) is None:
         build.build(settings)
     port = free_port()
@@ -62,7 +84,7 @@ def main() -> None:
     )
     try:
         wait_until_up(base, process)
-        print("| entity set | format | entities (+ records) | bytes | first request ms | median ms (n=%d) |" % REPEAT)
+        print(f"| entity set | format | entities (+ records) | bytes | first request ms | median ms (n={REPEAT}) |")
         print("|---|---|---:|---:|---:|---:|")
         for entity_type in (t for t in MODEL.types if t.mapping):
             expand = ",".join(n.name for n in entity_type.navigations)
@@ -74,9 +96,14 @@ def main() -> None:
                     for i in range(REPEAT)
                 ]
                 shown = f"{first:.1f}" if fmt == "json" else "(mapped already)"
-                print(
-                    f"| {entity_type.entity_set} | {fmt} | {objects} | {size:,} | {shown} | {statistics.median(samples):.1f} |"
-                )
+                median = statistics.median(samples)
+                print(f"| {entity_type.entity_set} | {fmt} | {objects} | {size:,} | {shown} | {median:.1f} |")
+        print(f"\n| client request | entity set | entities (+ records) | bytes | median ms (n={REPEAT}) |")
+        print("|---|---|---:|---:|---:|")
+        for client, (entity_set, query) in CLIENT_REQUESTS.items():
+            runs = [get_ms(base + entity_set, query) for _ in range(REPEAT)]
+            median = statistics.median(ms for ms, _, _ in runs)
+            print(f"| {client} | {entity_set} | {runs[0][2]} | {runs[0][1]:,} | {median:.1f} |")
     finally:
         process.terminate()
         process.wait(timeout=15)

@@ -73,7 +73,7 @@ def test_options_other_than_filter():
             "$skip": "2",
             "$orderby": "published desc, number",
             "$inlinecount": "allpages",
-            "$expand": "titles,keywords",
+            "$expand": "title,keywords",
             "$select": "id,number",
             "$format": "json",
             "custom": "ignored",
@@ -83,7 +83,7 @@ def test_options_other_than_filter():
         3,
         2,
         True,
-        ("titles", "keywords"),
+        ("title", "keywords"),
         ("id", "number"),
         "json",
     )
@@ -112,3 +112,33 @@ def test_evaluation_and_ordering_with_missing_values():
     assert [e["id"] for e in matched] == ["a", "c"]
     matched, _ = options.apply(entities, parse(**{"$filter": "year(published) eq 2015"}), "id")
     assert [e["id"] for e in matched] == ["c"]
+
+
+def test_any_value_of_a_navigations_records_in_string_functions():
+    entities = [
+        {"id": "a", "title": [{"language": "en", "value": "Central Asian Mammals"}, {"language": "fr", "value": "x"}]},
+        {"id": "b", "title": [{"language": "en", "value": "Standard nomenclature"}]},
+        {"id": "c", "title": []},
+    ]
+    matched, _ = options.apply(entities, parse(**{"$filter": "substringof('Mammals', title)"}), "id")
+    assert [e["id"] for e in matched] == ["a"]
+    matched, _ = options.apply(entities, parse(**{"$filter": "not startswith(title, 'Standard')"}), "id")
+    assert [e["id"] for e in matched] == ["a", "c"]
+    for text, message in (
+        ("title eq 'x'", "cannot compare"),
+        ("substringof('x', tolower(title))", "expects Edm.String"),
+        ("title", "true/false"),
+        ("substringof('x', documents)", "no property 'documents'"),  # ids of another set, not values
+    ):
+        with pytest.raises(ODataError, match=message):
+            parse(**{"$filter": text})
+
+
+def test_doubles_and_booleans_compare_with_their_literals():
+    meeting = MODEL.type("Meeting")
+    entities = [{"id": "m", "latitude": -0.22, "virtual": False}, {"id": "n", "latitude": None, "virtual": None}]
+    for text, expected in (("latitude lt 0", ["m"]), ("latitude gt -1.5", ["m"]), ("virtual eq false", ["m"])):
+        matched, _ = options.apply(entities, options.parse({"$filter": [text]}, meeting), "id")
+        assert [e["id"] for e in matched] == expected, text
+    with pytest.raises(ODataError, match="cannot compare"):
+        options.parse({"$filter": ["virtual eq 'no'"]}, meeting)

@@ -37,6 +37,12 @@ Children = Callable[[dict, str], list[dict]]
 """Given an entity and a navigation name, the related entities (records or entities of another set)."""
 
 
+def _related(children: Children | None, entity: dict, navigation: str) -> list[dict]:
+    if children is None:
+        raise ValueError(f"expanding {navigation!r} needs the related entities (children)")
+    return children(entity, navigation)
+
+
 def _xml(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
@@ -152,9 +158,7 @@ def _json(value: object) -> bytes:
 
 
 def _json_value(value: object, edm_type: str) -> object:
-    if value is None:
-        return None
-    if edm_type == DATETIME:
+    if isinstance(value, dt.datetime) and edm_type == DATETIME:
         return f"/Date({int((value - _EPOCH).total_seconds() * 1000)})/"
     return value
 
@@ -178,7 +182,9 @@ def json_entity(
         if navigation.name in expand:
             target = model.type(navigation.target)
             body[navigation.name] = {
-                "results": [json_entity(model, target, child, base) for child in children(entity, navigation.name)]
+                "results": [
+                    json_entity(model, target, child, base) for child in _related(children, entity, navigation.name)
+                ]
             }
         elif not select or navigation.name in select:
             body[navigation.name] = {"__deferred": {"uri": f"{uri}/{navigation.name}"}}
@@ -229,8 +235,16 @@ def _atom_property(prop: Property, value: object) -> ET.Element:
         attributes[f"{{{M}}}null"] = "true"
     element = ET.Element(f"{{{D}}}{prop.name}", attributes)
     if value is not None:
-        element.text = value.strftime("%Y-%m-%dT%H:%M:%S") if prop.type == DATETIME else str(value)
+        element.text = _atom_text(value)
     return element
+
+
+def _atom_text(value: object) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _timestamp(value: dt.datetime | None) -> str:
@@ -277,10 +291,10 @@ def atom_entry(
                 atom_feed_element(
                     model,
                     target,
-                    children(entity, navigation.name),
+                    _related(children, entity, navigation.name),
                     base,
                     updated,
-                    f"{relative}/{navigation.name}",
+                    href=f"{relative}/{navigation.name}",
                     count=None,
                     next_link=None,
                 )
@@ -301,8 +315,8 @@ def atom_feed_element(
     entities: list[dict],
     base: str,
     updated: dt.datetime | None,
-    href: str,
     *,
+    href: str,
     count: int | None,
     next_link: str | None,
     expand=(),

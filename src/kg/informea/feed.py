@@ -2,7 +2,7 @@
 
 A mapping query (``queries/informea/<set>.rq``) returns rows with an ``?id`` and either the entity's own
 properties (``?number``, ``?published`` …) or the fields of one of its records, named
-``?<navigation>_<property>`` (``?titles_language``, ``?titles_value``); ``?<navigation>_order`` orders
+``?<navigation>_<property>`` (``?title_language``, ``?title_value``); ``?<navigation>_order`` orders
 records, and for a navigation to another entity set ``?<navigation>_id`` names the target. Rows of one
 id are merged into one entity, so a new document in the graph appears in the feed without code.
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import engine
 from ..backends import Backend
-from .model import DATETIME, INT32, EntityType, Model, Navigation
+from .model import BOOLEAN, DATETIME, DOUBLE, INT32, EntityType, Model, Navigation
 
 _RELEASE_TIME = re.compile(r"^(\d{8}T\d{6})")
 
@@ -106,8 +106,12 @@ def typed(term: dict, edm_type: str) -> object:
             return parsed.astimezone(dt.UTC).replace(tzinfo=None) if parsed.tzinfo else parsed
         if edm_type == INT32:
             return int(value)
+        if edm_type == DOUBLE:
+            return float(value)
     except ValueError:
         return None
+    if edm_type == BOOLEAN:
+        return {"true": True, "1": True, "false": False, "0": False}.get(value)
     return value
 
 
@@ -118,7 +122,8 @@ def _records(parent: str, navigation: Navigation, fields: list[dict]) -> list:
         for f in fields:
             by_language[f.get("language", "")].append(f["value"])
         fields = [{"language": lang, "value": "\n\n".join(values)} for lang, values in sorted(by_language.items())]
-    result, seen = [], defaultdict(int)
+    result: list[dict] = []
+    seen: dict[str, int] = defaultdict(int)
     for n, f in enumerate(fields, start=1):
         record = {k: v for k, v in f.items() if k != "order"}
         language = record.get("language")

@@ -2,8 +2,20 @@
 
 Everything else is generated from this description: the ``$metadata`` document, the service document,
 how mapped SPARQL rows become entities, which properties ``$filter``/``$orderby`` may name, and how
-values are typed in JSON and Atom. Names follow InforMEA's OData provider (Apache Olingo 2, EDM
-namespace ``informea``: https://github.com/InforMEA/odata.provider, ``jpa_edm_mapping.xml``).
+values are typed in JSON and Atom.
+
+Names are the EDM names InforMEA's OData provider publishes (Apache Olingo 2, EDM namespace ``informea``:
+https://github.com/InforMEA/odata.provider, ``src/main/webapp/jpa_edm_mapping.xml`` and the entity
+classes ``src/main/java/edw/olingo/model/*.java``). In that mapping ``<JPARelationship name="titles">title
+</JPARelationship>`` publishes the Java field ``titles`` as the navigation ``title`` and
+``<EDMEntitySet>longTitle</EDMEntitySet>`` names the entity set; a field the mapping does not list keeps
+its Java name (``Meeting.virtual``, ``DocumentFile.content``). ``treatyUUID`` (Decision, Meeting) is a
+column the provider's views fill (``etc/informea_odata.sql``) and its ``d9`` branch maps. Properties the
+graph cannot fill are present and null; records it has none of are empty lists.
+
+Two things are ours, not InforMEA's: a Decision's ``documents`` navigation (to the Documents adopted with
+it) and ``MeetingDescription``'s entity set name (the mapping names it ``description``, as it names
+TreatyDescription's; one container cannot hold two sets of one name, so the second keeps its type's name).
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ NAMESPACE = "informea"
 CONTAINER = "InformeaContainer"
 
 STRING, DATETIME, INT32 = "Edm.String", "Edm.DateTime", "Edm.Int32"
+DOUBLE, BOOLEAN = "Edm.Double", "Edm.Boolean"
 
 
 @dataclass(frozen=True)
@@ -83,15 +96,22 @@ def _id() -> Property:
     return Property("id", STRING, nullable=False)
 
 
-def _localized(name: str, entity_set: str | None = None) -> EntityType:
-    """A ``{language, value}`` record (titles, descriptions …), keyed ``<parent id>-<language>``."""
-    return EntityType(name, entity_set or name + "s", (_id(), Property("language"), Property("value")))
+def _strings(*names: str) -> tuple[Property, ...]:
+    return tuple(Property(name) for name in names)
 
 
-def _file(name: str) -> EntityType:
-    return EntityType(
-        name, name + "s", (_id(), Property("url"), Property("mimeType"), Property("language"), Property("filename"))
-    )
+def _record(name: str, entity_set: str, *properties: str) -> EntityType:
+    """A record type: an ``id`` (``<parent id>-<language>`` or ``<parent id>-<n>``) and string properties."""
+    return EntityType(name, entity_set, (_id(), *_strings(*properties)))
+
+
+def _localized(name: str, entity_set: str) -> EntityType:
+    """A ``{language, value}`` record (titles, descriptions …)."""
+    return _record(name, entity_set, "language", "value")
+
+
+def _file(name: str, *extra: str) -> EntityType:
+    return _record(name, name, "url", "mimeType", "language", "filename", *extra)
 
 
 MODEL = Model(
@@ -101,106 +121,96 @@ MODEL = Model(
             "Treaties",
             (
                 _id(),
-                Property("url"),
-                Property("titleEnglish"),
-                Property("officialNameEnglish"),
+                *_strings("UUID", "url", "titleEnglish", "officialNameEnglish", "treatyWebsiteURL"),
             ),
-            (Navigation("titles", "TreatyTitle"), Navigation("descriptions", "TreatyDescription")),
+            (Navigation("title", "TreatyTitle"), Navigation("description", "TreatyDescription")),
             mapping="treaties",
         ),
-        _localized("TreatyTitle"),
-        _localized("TreatyDescription"),
+        _localized("TreatyTitle", "title"),
+        _localized("TreatyDescription", "description"),
         EntityType(
             "Meeting",
             "Meetings",
             (
                 _id(),
-                Property("treaty"),
-                Property("url"),
+                *_strings("treaty", "treatyUUID", "url"),
                 Property("start", DATETIME),
                 Property("end", DATETIME),
-                Property("kind"),
-                Property("type"),
-                Property("access"),
-                Property("status"),
-                Property("location"),
-                Property("city"),
-                Property("country"),
+                *_strings("repetition", "kind", "type", "access", "status", "imageUrl", "imageCopyright"),
+                *_strings("location", "city", "country"),
+                Property("latitude", DOUBLE),
+                Property("longitude", DOUBLE),
+                Property("virtual", BOOLEAN),
                 Property("updated", DATETIME),
             ),
-            (Navigation("titles", "MeetingTitle"), Navigation("descriptions", "MeetingDescription")),
+            (Navigation("title", "MeetingTitle"), Navigation("description", "MeetingDescription")),
             mapping="meetings",
         ),
-        _localized("MeetingTitle"),
-        _localized("MeetingDescription"),
+        _localized("MeetingTitle", "MeetingTitle"),
+        _localized("MeetingDescription", "MeetingDescription"),
         EntityType(
             "Decision",
             "Decisions",
             (
                 _id(),
-                Property("link"),
-                Property("number"),
-                Property("status"),
-                Property("type"),
-                Property("treaty"),
+                *_strings("link", "number", "status", "type", "treaty", "treatyUUID"),
                 Property("published", DATETIME),
                 Property("updated", DATETIME),
-                Property("meetingId"),
-                Property("meetingTitle"),
-                Property("meetingUrl"),
+                *_strings("meetingId", "meetingTitle", "meetingUrl"),
                 Property("displayOrder", INT32),
             ),
             (
-                Navigation("titles", "DecisionTitle"),
-                Navigation("longTitles", "DecisionLongTitle"),
-                Navigation("summaries", "DecisionSummary"),
-                Navigation("contents", "DecisionContent", joined=True),
+                Navigation("title", "DecisionTitle"),
+                Navigation("longTitle", "DecisionLongTitle"),
+                Navigation("summary", "DecisionSummary"),
+                Navigation("content", "DecisionContent", joined=True),
                 Navigation("keywords", "DecisionKeyword"),
                 Navigation("files", "DecisionFile"),
-                Navigation("documents", "Document"),
+                Navigation("documents", "Document"),  # ours: the Documents adopted with the decision
             ),
             mapping="decisions",
         ),
-        _localized("DecisionTitle"),
-        _localized("DecisionLongTitle"),
-        _localized("DecisionSummary", "DecisionSummaries"),
-        _localized("DecisionContent"),
-        EntityType("DecisionKeyword", "DecisionKeywords", (_id(), Property("namespace"), Property("term"))),
+        _localized("DecisionTitle", "DecisionTitle"),
+        _localized("DecisionLongTitle", "longTitle"),
+        _localized("DecisionSummary", "summary"),
+        _localized("DecisionContent", "content"),
+        _record("DecisionKeyword", "keywords", "namespace", "term"),
         _file("DecisionFile"),
         EntityType(
             "Document",
             "Documents",
             (
                 _id(),
+                Property("thumbnailUrl"),
                 Property("published", DATETIME),
                 Property("updated", DATETIME),
+                *_strings("treaty", "country"),
                 Property("displayOrder", INT32),
+                Property("schemaVersion"),
             ),
             (
                 Navigation("treaties", "DocumentTreaty"),
-                Navigation("titles", "DocumentTitle"),
-                Navigation("descriptions", "DocumentDescription"),
                 Navigation("authors", "DocumentAuthor"),
-                Navigation("identifiers", "DocumentIdentifier"),
-                Navigation("references", "DocumentReference"),
-                Navigation("keywords", "DocumentKeyword"),
-                Navigation("types", "DocumentType"),
+                Navigation("description", "DocumentDescription"),
                 Navigation("files", "DocumentFile"),
+                Navigation("identifiers", "DocumentIdentifier"),
+                Navigation("keywords", "DocumentKeyword"),
+                Navigation("referenceToEntities", "DocumentReference"),
+                Navigation("tags", "DocumentTag"),
+                Navigation("title", "DocumentTitle"),
+                Navigation("types", "DocumentType"),
             ),
             mapping="documents",
         ),
-        EntityType("DocumentTreaty", "DocumentTreaties", (_id(), Property("treaty"))),
-        _localized("DocumentTitle"),
-        _localized("DocumentDescription"),
-        EntityType("DocumentAuthor", "DocumentAuthors", (_id(), Property("name"), Property("type"))),
-        EntityType("DocumentIdentifier", "DocumentIdentifiers", (_id(), Property("name"), Property("value"))),
-        EntityType("DocumentReference", "DocumentReferences", (_id(), Property("type"), Property("refId"))),
-        EntityType(
-            "DocumentKeyword",
-            "DocumentKeywords",
-            (_id(), Property("termURI"), Property("scope"), Property("literalForm"), Property("sourceURL")),
-        ),
-        EntityType("DocumentType", "DocumentTypes", (_id(), Property("value"))),
-        _file("DocumentFile"),
+        _record("DocumentTreaty", "treaty", "value"),
+        _localized("DocumentDescription", "DocumentDescriptions"),
+        _localized("DocumentTitle", "DocumentTitles"),
+        _file("DocumentFile", "content"),
+        _record("DocumentIdentifier", "DocumentIdentifier", "name", "value"),
+        _record("DocumentReference", "DocumentReference", "type", "refId"),
+        _record("DocumentTag", "DocumentTag", "language", "scope", "value", "comment"),
+        _record("DocumentType", "DocumentTypes", "value"),
+        _record("DocumentAuthor", "DocumentAuthors", "name", "type"),
+        _record("DocumentKeyword", "DocumentKeyword", "literalForm", "scope", "sourceURL", "termURI"),
     )
 )

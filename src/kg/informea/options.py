@@ -12,20 +12,27 @@ Literals: ``'text'`` (``''`` escapes a quote), ``datetime'2014-11-09T00:00'``, i
 ``true``/``false``, ``null``. Functions: ``substringof``, ``startswith``, ``endswith``, ``tolower``,
 ``toupper``, ``trim``, ``length``, ``year``, ``month``, ``day``. Expressions are type-checked against the
 model before they are evaluated, so ``published gt '2014'`` is a 400 that says to write ``datetime'…'``.
+
+A navigation to ``value`` records (``title``, ``description``, ``treaties``, ``types`` …) may stand as a text
+argument of ``substringof``, ``startswith`` or ``endswith``: true when any of its records' values matches
+(``substringof('Mammals', title)``, as a documents adapter of InforMEA searches).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .model import DATETIME, INT32, STRING, EntityType
+from .model import BOOLEAN, DATETIME, DOUBLE, INT32, MODEL, STRING, EntityType
 
-BOOLEAN, NUMBER, NULL = "Edm.Boolean", "number", "null"
-NUMERIC = (INT32, NUMBER)
+NUMBER, NULL = "number", "null"
+TEXTS = "collection of values"
+"""The type of a navigation to ``value`` records in ``$filter``: any of its values."""
+NUMERIC = (INT32, DOUBLE, NUMBER)
 SYSTEM_OPTIONS = ("$filter", "$orderby", "$top", "$skip", "$inlinecount", "$expand", "$select", "$format", "$skiptoken")
 
 
@@ -244,7 +251,7 @@ def _tokens(text: str) -> list[_Token]:
         if match.group("datetime"):
             tokens.append(_Token("datetime", match.group("dtvalue"), pos))
         elif match.lastgroup != "space":
-            tokens.append(_Token(match.lastgroup, match.group(), pos))
+            tokens.append(_Token(match.lastgroup or "", match.group(), pos))
         pos = match.end()
     return tokens
 
@@ -331,6 +338,8 @@ class _Parser:
             if nxt is not None and nxt.text == "(":
                 return self.call(token)
             prop = self.type.property(token.text)
+            if prop is None and _texts_navigation(self.type, token.text):
+                return PropertyRef(token.text, TEXTS)
             if prop is None:
                 raise bad(
                     f"$filter: {self.type.name} has no property {token.text!r} (position {token.at + 1}); "
@@ -344,17 +353,26 @@ class _Parser:
             raise bad(f"$filter: unknown function {name.text!r}; supported: {', '.join(_FUNCTIONS)}")
         self.expect("(")
         args = [self.expression()]
-        while self.peek() is not None and self.peek().text == ",":
+        while (following := self.peek()) is not None and following.text == ",":
             self.take()
             args.append(self.expression())
         self.expect(")")
         params, result = _FUNCTIONS[name.text]
         if len(args) != len(params):
             raise bad(f"$filter: {name.text} takes {len(params)} argument(s), not {len(args)}")
-        for arg, wanted in zip(args, params):
+        for arg, wanted in zip(args, params, strict=True):
+            if arg.type == TEXTS and wanted == STRING and result == BOOLEAN:
+                continue  # any record's value: substringof('Mammals', title)
             if arg.type not in (wanted, NULL):
                 raise bad(f"$filter: {name.text} expects {wanted} arguments, not {arg.type}")
         return Call(name.text, tuple(args), result)
+
+
+def _texts_navigation(entity_type: EntityType, name: str) -> bool:
+    """Whether ``name`` is a navigation of ``entity_type`` to records with a ``value``."""
+    navigation = entity_type.navigation(name)
+    target = MODEL.type(navigation.target) if navigation else None
+    return target is not None and not target.mapping and target.property("value") is not None
 
 
 def parse_filter(text: str, entity_type: EntityType):
@@ -362,8 +380,8 @@ def parse_filter(text: str, entity_type: EntityType):
     if not parser.tokens:
         raise bad("$filter is empty")
     node = parser.expression()
-    if parser.peek() is not None:
-        token = parser.peek()
+    token = parser.peek()
+    if token is not None:
         raise bad(f"$filter: unexpected {token.text!r} at position {token.at + 1}")
     return _boolean(node, "$filter")
 
@@ -436,6 +454,9 @@ def evaluate(node, entity: Mapping[str, object]) -> object:
         return entity.get(node.name)
     if isinstance(node, Call):
         args = [evaluate(a, entity) for a in node.args]
+        if any(isinstance(a, list) for a in args):  # a navigation's records: true if any value matches
+            choices = [[r.get("value") for r in a] if isinstance(a, list) else [a] for a in args]
+            return any(_CALLS[node.function](*c) for c in itertools.product(*choices) if None not in c)
         return None if any(a is None for a in args) else _CALLS[node.function](*args)
     if isinstance(node, Compare):
         left, right = evaluate(node.left, entity), evaluate(node.right, entity)

@@ -7,6 +7,7 @@ entities come from :class:`kg.informea.feed.Feed`, the documents from :mod:`kg.i
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
@@ -27,12 +28,18 @@ _PATH = re.compile(
     r"^(?P<set>[A-Za-z_]\w*)(?:\((?P<key>'(?:[^']|'')*')\))?(?:/(?P<nav>[A-Za-z_]\w*))?(?P<count>/\$count)?$"
 )
 _ODATA = ("application/json", "application/xml", "application/atom+xml", "application/atomsvc+xml", "text/plain")
-_RESPONSES = {
+_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: answer("OData V2 JSON (verbose), Atom or XML, as $format or Accept asks; $count as text", *_ODATA),
-    **NOT_MODIFIED,
+    304: NOT_MODIFIED[304],
     400: answer("A malformed query option: an OData error body", *_ODATA),
     404: answer("No such entity set, entity or navigation: an OData error body", *_ODATA),
     **{s: r for s, r in ERROR_RESPONSES.items() if s in (406, 503)},
+}
+
+
+_METADATA_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: answer("The EDMX document", "application/xml"),
+    304: NOT_MODIFIED[304],
 }
 
 
@@ -73,7 +80,7 @@ async def service(request: Request, pool: PoolDep) -> Response:
 @router.get(
     "/$metadata",
     summary="OData $metadata (EDMX, namespace informea)",
-    responses={200: answer("The EDMX document", "application/xml"), **NOT_MODIFIED},
+    responses=_METADATA_RESPONSES,
 )
 async def metadata(request: Request, pool: PoolDep) -> Response:
     etag = _etag(request, pool.version, "edmx")
@@ -88,10 +95,10 @@ async def metadata(request: Request, pool: PoolDep) -> Response:
 async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     match = _PATH.match(path.rstrip("/"))
     entity_type = MODEL.by_set(match["set"]) if match else None
-    if entity_type is None:
+    if match is None or entity_type is None:
         raise ODataError(404, f"no resource {path!r}; the entity sets are listed at {_base(request)}", "NotFound")
     params = _params(request)
-    fmt = documents.negotiate((params.get("$format") or [None])[0], request.headers.get("accept"))
+    fmt = documents.negotiate(next(iter(params.get("$format", [])), None), request.headers.get("accept"))
     etag = _etag(request, pool.version, fmt)
     cached = not_modified(request, etag)
     if cached is not None:
@@ -101,7 +108,17 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if match["key"] is None:
         if match["nav"] is not None:
             raise ODataError(400, f"navigate from one entity: {entity_type.entity_set}('id')/{match['nav']}")
-        return await _collection(request, pool, settings, path, match["count"], entity_type, entities, fmt, etag)
+        return await _collection(
+            request,
+            pool,
+            settings,
+            path,
+            match["count"],
+            entity_type=entity_type,
+            entities=entities,
+            fmt=fmt,
+            etag=etag,
+        )
     key = match["key"][1:-1].replace("''", "'")  # the path is already percent-decoded
     entity = next((e for e in entities if e[entity_type.key] == key), None)
     if entity is None:
@@ -109,7 +126,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if match["nav"] is None:
         if match["count"]:
             raise ODataError(400, "$count applies to collections, not to one entity")
-        return await _entity(request, pool, timeout, entity_type, entity, fmt, etag)
+        return await _entity(request, pool, timeout, entity_type, entity, fmt=fmt, etag=etag)
     prop = entity_type.property(match["nav"])
     if prop is not None and not match["count"]:
         _single_options(params, entity_type)
@@ -130,15 +147,15 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         settings,
         path,
         match["count"],
-        MODEL.type(navigation.target),
-        related(entity, navigation.name),
-        fmt,
-        etag,
+        entity_type=MODEL.type(navigation.target),
+        entities=related(entity, navigation.name),
+        fmt=fmt,
+        etag=etag,
     )
 
 
 async def _entity(
-    request: Request, pool: Backend, timeout: float, entity_type: EntityType, entity: dict, fmt: str, etag: str
+    request: Request, pool: Backend, timeout: float, entity_type: EntityType, entity: dict, *, fmt: str, etag: str
 ) -> Response:
     """One entity, with the navigations ``$expand`` asks for inline."""
     parsed = _single_options(_params(request), entity_type)
@@ -167,12 +184,14 @@ async def _collection(
     settings: Settings,
     path: str,
     count_only: str | None,
+    *,
     entity_type: EntityType,
     entities: list[dict],
     fmt: str,
     etag: str,
 ) -> Response:
-    """A collection after ``$filter``, ``$orderby``, ``$skip``, ``$top`` and the server's page size, or its ``$count``."""
+    """A collection after ``$filter``, ``$orderby``, ``$skip``, ``$top`` and the server's page size, or its
+    ``$count``."""
     parsed = options.parse(_params(request), entity_type)
     selected, total = options.apply(entities, parsed, entity_type.key)
     window = selected[parsed.skip :] if parsed.top is None else selected[parsed.skip : parsed.skip + parsed.top]
@@ -212,7 +231,7 @@ async def _collection(
         page,
         base,
         release_time(pool.version),
-        path,
+        href=path,
         count=count,
         next_link=next_link,
         expand=parsed.expand,
@@ -233,7 +252,10 @@ async def _children(feed: Feed, pool: Backend, timeout: float, entity_type: Enti
     """A function giving the related entities of an entity for each navigation in ``names``."""
     targets = {}
     for name in names:
-        target = MODEL.type(entity_type.navigation(name).target)
+        navigation = entity_type.navigation(name)
+        if navigation is None:  # the options parser only lets known navigations through
+            raise ODataError(400, f"{entity_type.name} has no navigation {name!r}")
+        target = MODEL.type(navigation.target)
         if target.mapping:  # a navigation to another entity set holds ids: resolve them
             targets[name] = {e[target.key]: e for e in await feed.entities(pool, timeout, target)}
 
