@@ -14,9 +14,12 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import report
 from kg import build, store
 from kg.config import Settings
 from kg.informea.model import MODEL
@@ -62,7 +65,7 @@ def main() -> None:
     )
     try:
         wait_until_up(base, process)
-        print("| entity set | format | entities (+ records) | bytes | first request ms | median ms (n=%d) |" % REPEAT)
+        print(f"| entity set | format | entities (+ records) | bytes | first request ms | median ms (n={REPEAT}) |")
         print("|---|---|---:|---:|---:|---:|")
         for entity_type in (t for t in MODEL.types if t.mapping):
             expand = ",".join(n.name for n in entity_type.navigations)
@@ -74,13 +77,13 @@ def main() -> None:
                     for i in range(REPEAT)
                 ]
                 shown = f"{first:.1f}" if fmt == "json" else "(mapped already)"
-                print(
-                    f"| {entity_type.entity_set} | {fmt} | {objects} | {size:,} | {shown} | {statistics.median(samples):.1f} |"
-                )
+                median = statistics.median(samples)
+                print(f"| {entity_type.entity_set} | {fmt} | {objects} | {size:,} | {shown} | {median:.1f} |")
     finally:
         process.terminate()
         process.wait(timeout=15)
 
 
 if __name__ == "__main__":
-    main()
+    with report.page("informea", "InforMEA feed benchmark"):
+        main()

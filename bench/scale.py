@@ -471,4 +471,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import report  # writes docs/benchmarks/scale.md from what main prints
+
+    with report.page("scale", "Scale benchmark"):
+        main()

@@ -227,4 +227,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import report  # writes docs/benchmarks/soak.md from what main prints
+
+    with report.page("soak", "Load and soak"):
+        main()
