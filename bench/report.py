@@ -1,8 +1,9 @@
 """Benchmark pages: each bench script writes its latest result as a dated page under `docs/benchmarks/`.
 
 A page holds the title, the date and time (UTC), the machine (CPU model, cores, memory, Python and
-pyoxigraph versions), the exact command line and the script's own Markdown output. Scripts wrap their
-printing in `page(name, title)`: what they print still goes to stdout and also becomes the page's body.
+pyoxigraph versions, load average), the exact command line and the script's own Markdown output.
+Scripts wrap their printing in `page(name, title)`: what they print still goes to stdout and also
+becomes the page's body.
 The pages are generated, never edited by hand; the docs site (`make docs`) shows them.
 """
 
@@ -43,13 +44,14 @@ def _memory_gib() -> str:
 
 
 def machine() -> list[tuple[str, str]]:
-    """The machine a benchmark ran on, as (what, value) rows."""
+    """The machine a benchmark ran on, as (what, value) rows; the load average tells how busy it was."""
     return [
         ("CPU", f"{_cpu_model()} ({platform.machine()})"),
         ("cores", str(os.cpu_count())),
         ("memory", _memory_gib()),
         ("Python", platform.python_version()),
         ("pyoxigraph", ox.__version__),
+        ("load average (1, 5, 15 min) at the end", ", ".join(f"{load:.1f}" for load in os.getloadavg())),
     ]
 
 

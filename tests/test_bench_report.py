@@ -18,7 +18,7 @@ def test_a_page_holds_the_title_date_machine_command_and_what_was_printed(tmp_pa
     page = (tmp_path / "example.md").read_text(encoding="utf-8")
     assert page.startswith("# Example benchmark\n")
     assert re.search(r"Run on \d{4}-\d\d-\d\d \d\d:\d\d UTC with `python bench/informea.py --seconds 3`", page)
-    for row in ("| CPU |", "| cores |", "| memory |", "| Python |", "| pyoxigraph |"):
+    for row in ("| CPU |", "| cores |", "| memory |", "| Python |", "| pyoxigraph |", "| load average"):
         assert row in page
     assert page.endswith("| query | ms |\n|---|---:|\n| point lookup | 1.5 |\n")
 

@@ -1,6 +1,6 @@
 """Ontology documentation, generated from ``ontology/mea.ttl`` by ``kg build``: pyLODE's HTML page of every
 class and property, with a class diagram (Mermaid) of the ontology's classes, their subclass links and the
-object properties between them. The same diagram text is kept in the README (a test checks it is current)."""
+object properties between them. The same diagram text is kept in docs/linked-data.md (a test checks it is current)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def html(ontology: rdflib.Graph) -> str:
     return page.replace("</body>", DIAGRAM_SCRIPT + "</body>", 1)
 
 
-if __name__ == "__main__":  # python -m kg.docs: print the class diagram (for the README)
+if __name__ == "__main__":  # python -m kg.docs: print the class diagram (for docs/linked-data.md)
     from .config import Settings
 
     print(class_diagram(rdflib.Graph().parse(Settings().ontology_file)), end="")
