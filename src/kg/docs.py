@@ -32,7 +32,7 @@ def class_diagram(graph: rdflib.Graph) -> str:
     for child in classes:
         for parent in sorted(filter(None, map(local, graph.objects(rdflib.URIRef(MEA + child), RDFS.subClassOf)))):
             lines.append(f"  {parent} <|-- {child}")
-    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty)):
+    for prop in sorted(graph.subjects(RDF.type, OWL.ObjectProperty), key=str):
         domains = sorted(filter(None, map(local, graph.objects(prop, RDFS.domain))))
         ranges = sorted(filter(None, map(local, graph.objects(prop, RDFS.range))))
         name = local(prop)
@@ -65,7 +65,8 @@ def html(ontology: rdflib.Graph) -> str:
     diagram = class_diagram(ontology)
     figure = (
         f'<section id="diagram"><h2>Class diagram</h2><p>The classes of the ontology, their subclass links and the '
-        f'object properties between them (generated from the ontology).</p><pre class="mermaid">\n{diagram}</pre></section>'
+        f"object properties between them (generated from the ontology).</p>"
+        f'<pre class="mermaid">\n{diagram}</pre></section>'
     )
     page = _ENTITY.sub(_anchor_by_local_name, page)
     page = page.replace('<div class="section" id="classes">', figure + '<div class="section" id="classes">', 1)
