@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run build test bench clean
+.PHONY: setup run build test lint docs docs-serve bench clean
 
 setup: $(VENV)/.installed
 
@@ -26,6 +26,27 @@ build: setup
 
 test: setup
 	$(BIN)/pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The documentation site (docs/, mkdocs.yml): built into site/; any warning fails the build.
+$(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[docs]'
+	touch $@
+
+docs: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(VENV)/.docs-installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
+# The cheap benchmarks; each writes its page under docs/benchmarks/ (endpoint, scale, soak: run by hand).
+bench: build
+	$(BIN)/python bench/store.py
+	$(BIN)/python bench/informea.py
 
 clean:
 	rm -rf var/store

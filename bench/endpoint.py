@@ -489,4 +489,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import report  # writes docs/benchmarks/endpoint.md from what main prints
+
+    with report.page("endpoint", "Endpoint benchmark: kg serve, oxigraph serve and rdflib-endpoint"):
+        main()

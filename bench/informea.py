@@ -16,9 +16,12 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import report
 from kg import build, store
 from kg.config import Settings
 from kg.informea.model import MODEL
@@ -110,4 +113,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with report.page("informea", "InforMEA feed benchmark"):
+        main()

@@ -13,7 +13,8 @@ each engine:
 Per canned query (default parameters): p50 / p99 of sequential requests and requests/s at
 ``--concurrency``; ``page1`` is the first page of 100 rows (``?page=1``). Sampling stops after
 ``--samples`` requests or ``--budget`` seconds per query, whichever comes first. The growth column is
-the p50 ratio per 10× data, after the growth of the answer's rows in brackets. Loopback only; every server is stopped at the end.
+the p50 ratio per 10× data, after the growth of the answer's rows in brackets. Loopback only; every
+server is stopped at the end.
 
     python bench/scale.py                      # 10k, 100k, 1M, 10M
     python bench/scale.py --sizes 10k,100k     # a quick run
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gzip
 import http.client
 import json
@@ -40,6 +42,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pyoxigraph as ox
+from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -121,7 +124,7 @@ class Loopback:
 
     def __init__(self, base: str):
         url = urlsplit(base)
-        self.connection = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
+        self.connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=600)
 
     def get(self, path: str, params: dict | None = None) -> bytes:
         self.connection.request(
@@ -190,21 +193,21 @@ def kg_serve(*options: str) -> Iterator[tuple[str, subprocess.Popen]]:
 def service_rows(
     base: str, queries: dict, args, *, bare: ox.Store | None = None
 ) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Per canned query: its answer's rows, p50/p99 of sequential requests, requests/s, and the first page's p50; with ``bare``
-    (the same data in this process), the bare engine's p50/p99 too, each of its evaluations (written as
-    SPARQL JSON) taken in turn with one of the service's requests."""
+    """Per canned query: its answer's rows, p50/p99 of sequential requests, requests/s, and the first page's
+    p50; with ``bare`` (the same data in this process), the bare engine's p50/p99 too, each of its
+    evaluations (written as SPARQL JSON) taken in turn with one of the service's requests."""
     rows, bare_rows, http = {}, {}, Loopback(base)
     try:
         for name, query in queries.items():
             path = f"/queries/{name}"
-            calls = {"service": lambda: http.get(path)}
+            calls: dict[str, Callable[[], object]] = {"service": functools.partial(http.get, path)}
             if bare is not None:
                 request = engine.Request(query.text, bindings=query.bindings({}), max_rows=10_000_000)
-                calls["bare"] = lambda: engine.evaluate(bare, request)
+                calls["bare"] = functools.partial(engine.evaluate, bare, request)
             answer_rows = len(json.loads(gzip.decompress(http.get(path)))["results"]["bindings"])
             times = sample(calls, samples=args.samples, budget=args.budget)
             page = sample(
-                {"page": lambda: http.get(path, {"page": "1"})}, samples=args.samples, budget=args.budget / 2
+                {"page": functools.partial(http.get, path, {"page": "1"})}, samples=args.samples, budget=args.budget / 2
             )["page"]
             rps = asyncio.run(throughput(base + path, {}, concurrency=args.concurrency, budget=min(args.budget, 5)))
             rows[name] = {
@@ -230,7 +233,9 @@ def embedded(dataset: Path, workdir: Path, queries: dict, args) -> dict:
     store_dir = workdir / "store"
     store.publish(store_dir, graph, {"id": store.new_release_id(), "synthetic": str(dataset)})
     build_s = time.perf_counter() - start
-    size = (store.current_release(store_dir) / store.DATASET).stat().st_size / 1e6
+    release = store.current_release(store_dir)
+    assert release is not None, "store.publish made the new release current"
+    size = (release / store.DATASET).stat().st_size / 1e6
     with kg_serve("--store", str(store_dir)) as (base, process):
         memory = memory_mb(process.pid)
         rows, bare_rows = service_rows(base, queries, args, bare=graph)
@@ -262,7 +267,7 @@ def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, arg
             update_url=ep.update_url,
             gsp_url=ep.gsp_url,
             remote_user=ep.user,
-            remote_password=ep.password,
+            remote_password=SecretStr(ep.password) if ep.password else None,
             remote_auth="digest",
         )
         start = time.perf_counter()
@@ -278,7 +283,7 @@ def on_virtuoso(store_dir: Path, workdir: Path, triples: int, queries: dict, arg
 
 def _pid_listening(url: str) -> int | None:
     port = url.split(":")[2].split("/", maxsplit=1)[0]
-    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
+    out = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
     for part in out.split("pid=")[1:]:
         return int(part.split(",")[0])
     return None
@@ -298,12 +303,20 @@ rows = {{}}
 for name, query in catalogue.load(Settings().queries_dir).items():
     if name != {name!r}:
         continue
-    bindings = {{rdflib.Variable(k): (rdflib.URIRef(v.value) if isinstance(v, ox.NamedNode) else
-                 rdflib.Literal(v.value, lang=v.language, datatype=None if v.language else rdflib.URIRef(v.datatype.value)))
-                 for k, v in query.bindings({{}}).items()}}
+    bindings = {{
+        rdflib.Variable(k): (
+            rdflib.URIRef(v.value) if isinstance(v, ox.NamedNode)
+            else rdflib.Literal(
+                v.value, lang=v.language, datatype=None if v.language else rdflib.URIRef(v.datatype.value)
+            )
+        )
+        for k, v in query.bindings({{}}).items()
+    }}
     times, deadline = [], time.monotonic() + {budget}
     while len(times) < {samples} and (not times or time.monotonic() < deadline):
-        t = time.perf_counter(); ds.query(query.text, initBindings=bindings).serialize(format="json"); times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        ds.query(query.text, initBindings=bindings).serialize(format="json")
+        times.append(time.perf_counter() - t)
     times.sort()
     rows[name] = {{"p50": times[len(times) // 2], "p99": times[min(len(times) - 1, int(.99 * len(times)))]}}
 print(json.dumps({{"build_s": load, "memory_mb": rss, "rows": rows}}))
@@ -324,7 +337,7 @@ def on_rdflib(dataset: Path, queries: dict, args) -> dict:
         )
         try:
             out = subprocess.run(
-                [sys.executable, "-c", code], capture_output=True, text=True, timeout=args.rdflib_timeout
+                [sys.executable, "-c", code], capture_output=True, text=True, timeout=args.rdflib_timeout, check=False
             )
         except subprocess.TimeoutExpired:
             run["rows"][name] = {"timeout_s": args.rdflib_timeout}
@@ -351,7 +364,8 @@ def _rdflib_cell(row: dict | None) -> str:
 
 
 def _grown(row: dict, before: dict) -> str:
-    """The growth of a measurement (``p50``, ``answer_rows``) from ``before``: the rows' in brackets, then the time's."""
+    """The growth of a measurement (``p50``, ``answer_rows``) from ``before``: the rows' in brackets, then
+    the time's."""
     rows, earlier = row.get("answer_rows"), before.get("answer_rows")
     return (f"({rows / earlier:.1f}×) " if rows and earlier else "") + f"{row['p50'] / before['p50']:.1f}×"
 
@@ -368,7 +382,8 @@ def table(results: dict[int, dict], queries: dict) -> str:
         for name, run in results[size]["engines"].items():
             if "build_s" in run:
                 lines.append(
-                    f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} | {run['memory_mb']:.0f} |"
+                    f"| {results[size]['quads']:,} | {name} | {run['build_s']:.1f} | {run['size_mb']:.0f} "
+                    f"| {run['memory_mb']:.0f} |"
                 )
     measured = [size for size in sizes if "reference" in results[size]["engines"]["bare"]]
     if measured:
@@ -389,8 +404,8 @@ def table(results: dict[int, dict], queries: dict) -> str:
         "",
         "### Canned queries (ms; requests/s at the given concurrency)",
         "",
-        "| query | triples | rows | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare | page 1 p50 "
-        "| Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (rows; embedded, Virtuoso) |",
+        "| query | triples | rows | bare engine p50 | embedded p50 / p99 | embedded req/s | service ÷ bare "
+        "| page 1 p50 | Virtuoso p50 / p99 | Virtuoso req/s | rdflib p50 | growth per 10× (rows; embedded, Virtuoso) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name in queries:
@@ -406,9 +421,11 @@ def table(results: dict[int, dict], queries: dict) -> str:
                     f", {virt['p50'] / previous[1]['p50']:.1f}×" if virt and previous[1] else ""
                 )
             lines.append(
-                f"| {name} | {label(size)} | {emb.get('answer_rows', '—')} | {ms(bare['p50'])} | {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
+                f"| {name} | {label(size)} | {emb.get('answer_rows', '—')} | {ms(bare['p50'])} "
+                f"| {ms(emb['p50'])} / {ms(emb['p99'])} | {emb['rps']:.0f} "
                 f"| {emb['p50'] / bare['p50']:.2f} | {ms(emb['page1'])} "
-                f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} | {format(virt['rps'], '.0f') if virt else '—'} "
+                f"| {(ms(virt['p50']) + ' / ' + ms(virt['p99'])) if virt else '—'} "
+                f"| {format(virt['rps'], '.0f') if virt else '—'} "
                 f"| {_rdflib_cell(rdf)} | {growth} |"
             )
             previous = (emb, virt)
@@ -462,7 +479,8 @@ def main() -> None:
             (RESULTS / "scale.json").write_text(json.dumps(results, indent=1, default=str))  # kept as each size ends
         report = (
             f"Scale benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, pyoxigraph {ox.__version__}, "
-            f"{args.samples} samples or {args.budget:g} s per query, concurrency {args.concurrency}\n\n{table(results, queries)}\n"
+            f"{args.samples} samples or {args.budget:g} s per query, concurrency {args.concurrency}\n\n"
+            f"{table(results, queries)}\n"
         )
         (RESULTS / "scale.md").write_text(report)
         print(report)
@@ -471,4 +489,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import report  # writes docs/benchmarks/scale.md from what main prints
+
+    with report.page("scale", "Scale benchmark"):
+        main()

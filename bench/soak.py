@@ -35,7 +35,10 @@ from tests import live
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE {{ ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }} # {}"
-SMALL = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE {{ ?a a mea:Activity ; mea:code ?code }} LIMIT {}"
+SMALL = (
+    "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE {{ ?a a mea:Activity ; mea:code ?code }} "
+    "LIMIT {}"
+)
 RESOURCES = [
     "activity/jwp/B5",
     "activity/cami/2.3.1",
@@ -105,6 +108,7 @@ async def _drive(
     async def client(http: httpx.AsyncClient) -> None:
         while queue:
             kind = queue.pop()
+            headers: dict[str, str]
             if kind == "runaway":
                 method, path, params, headers = "POST", "/sparql", {}, {}
                 data = {"query": RUNAWAY.format(rng.random())}
@@ -227,4 +231,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench import report  # writes docs/benchmarks/soak.md from what main prints
+
+    with report.page("soak", "Load and soak"):
+        main()

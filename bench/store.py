@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import report
 from kg import build, catalogue, store
 from kg.config import Settings
 
@@ -39,36 +42,43 @@ def main() -> None:
     if store.current_release(settings.store_dir) is None:
         build.build(settings)
     release = store.current_release(settings.store_dir)
+    if release is None:
+        raise SystemExit(f"error: no release in {settings.store_dir} after the build")
     dataset = release / store.DATASET
     workdir = Path(tempfile.mkdtemp(prefix="kg-store-bench-"))
     try:
         memory = ox.Store()
         load_memory = timed(lambda: memory.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS))
         disk = ox.Store(str(workdir / "rocksdb"))
-        load_disk = timed(lambda: (disk.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS), disk.flush()))
+
+        def load_onto_disk() -> None:
+            disk.bulk_load(path=dataset, format=ox.RdfFormat.N_QUADS)
+            disk.flush()
+
+        load_disk = timed(load_onto_disk)
         print(f"\nStore benchmark — {len(memory)} quads, release {release.name}, median of {REPEAT} runs\n")
         print("| | in memory | on disk (RocksDB) |\n|---|---:|---:|")
         print(f"| load | {load_memory * 1000:.1f} ms | {load_disk * 1000:.1f} ms |")
         print(f"| size | {dataset.stat().st_size / 1e6:.1f} MB N-Quads | {du(workdir / 'rocksdb') / 1e6:.1f} MB |")
         ratios = []
         for name, query in catalogue.load(settings.queries_dir).items():
-            bindings = {f"{k}": v for k, v in query.bindings({}).items()}
-            run = lambda s: list(
-                s.query(
-                    query.text,
-                    use_default_graph_as_union=True,
-                    substitutions={ox.Variable(k): v for k, v in bindings.items()} or None,
-                )
-            )
-            in_memory, on_disk = timed(lambda: run(memory), REPEAT), timed(lambda: run(disk), REPEAT)
+            substitutions = {ox.Variable(k): v for k, v in query.bindings({}).items()} or None
+
+            def run(s: ox.Store, text: str = query.text, subs: dict | None = substitutions) -> list:
+                solutions = s.query(text, use_default_graph_as_union=True, substitutions=subs)
+                assert isinstance(solutions, ox.QuerySolutions), "every canned query is a SELECT"
+                return list(solutions)
+
+            in_memory = timed(lambda run=run: run(memory), REPEAT)
+            on_disk = timed(lambda run=run: run(disk), REPEAT)
             ratios.append(on_disk / in_memory)
             print(f"| {name} | {in_memory * 1000:.2f} ms | {on_disk * 1000:.2f} ms |")
-        print(
-            f"\nOn-disk queries take {statistics.median(ratios):.1f}× as long as in-memory ones (median over the canned queries)."
-        )
+        median = statistics.median(ratios)
+        print(f"\nOn-disk queries take {median:.1f}× as long as in-memory ones (median over the canned queries).")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main()
+    with report.page("store", "Store benchmark: in memory against on disk"):
+        main()

@@ -1,6 +1,6 @@
 """Ontology documentation, generated from ``ontology/mea.ttl`` by ``kg build``: pyLODE's HTML page of every
 class and property, with a class diagram (Mermaid) of the ontology's classes, their subclass links and the
-object properties between them. The same diagram text is kept in the README (a test checks it is current)."""
+object properties between them. The same diagram text is kept in docs/linked-data.md (a test checks it is current)."""
 
 from __future__ import annotations
 
@@ -65,15 +65,15 @@ def html(ontology: rdflib.Graph) -> str:
     diagram = class_diagram(ontology)
     figure = (
         f'<section id="diagram"><h2>Class diagram</h2><p>The classes of the ontology, their subclass links and the '
-        f"object properties between them (generated from the ontology).</p><pre"
-        f' class="mermaid">\n{diagram}</pre></section>'
+        f"object properties between them (generated from the ontology).</p>"
+        f'<pre class="mermaid">\n{diagram}</pre></section>'
     )
     page = _ENTITY.sub(_anchor_by_local_name, page)
     page = page.replace('<div class="section" id="classes">', figure + '<div class="section" id="classes">', 1)
     return page.replace("</body>", DIAGRAM_SCRIPT + "</body>", 1)
 
 
-if __name__ == "__main__":  # python -m kg.docs: print the class diagram (for the README)
+if __name__ == "__main__":  # python -m kg.docs: print the class diagram (for docs/linked-data.md)
     from .config import Settings
 
     print(class_diagram(rdflib.Graph().parse(Settings().ontology_file)), end="")

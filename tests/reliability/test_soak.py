@@ -1,5 +1,5 @@
 """Load and soak, bounded: 2,000 mixed requests at concurrency 32 with 5 % runaway queries against `kg serve`
-(bench/soak.py runs the full 20,000 and prints the table in the README)."""
+(bench/soak.py runs the full 20,000 and writes its table to docs/benchmarks/soak.md)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,13 @@ def test_entry_page(client):
             "format": "json",
         },
     )
-    assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 34
+    rows = answer.json()["results"]["bindings"]
+    assert answer.status_code == 200 and len(rows) == 34
+    activities = [row["activity"]["value"] for row in rows]
+    assert all(iri.startswith("https://w3id.org/mea-kg/id/activity/") for iri in activities), activities
+    for iri in activities[::11]:  # the results link to the activities' own pages
+        local = iri.replace("https://w3id.org/mea-kg/id/", "/id/", 1)
+        assert client.get(local, headers={"Accept": "text/html"}).status_code == 200, local
 
 
 def test_index_links_resolve(client):

@@ -25,7 +25,7 @@ SELECT ?kind ?item ?label WHERE {
 } ORDER BY ?kind LCASE(?label)"""
 _SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 EXAMPLE = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-SELECT ?code ?text WHERE {
+SELECT ?activity ?code ?text WHERE {
   ?activity a mea:ActivityTouchingCitesAppendixITaxon ; mea:code ?code ; mea:text ?text .
   FILTER(LANG(?text) = "en")
 } ORDER BY ?code"""
