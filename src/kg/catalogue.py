@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from .namespaces import PREDECLARED_PREFIXES
 from .sparqltext import paged, query_form, split_order, with_rows
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -221,7 +222,7 @@ def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | No
     form = query_form(text)
     full = text[: form[1]] + str(driver) if form else str(driver)
     try:
-        result = ox.Store().query(full)
+        result = ox.Store().query(full, prefixes=PREDECLARED_PREFIXES)
     except SyntaxError as err:
         raise ValueError(f"{path}: page-driver is not SPARQL: {err}") from None
     if not isinstance(result, ox.QuerySolutions) or len(result.variables) != 1:

@@ -13,6 +13,8 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.term import URIRef
 
+from .sparqlerrors import plain
+
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _KEYWORD = re.compile(r"service|load", re.IGNORECASE)
 
@@ -41,7 +43,9 @@ def remote_endpoints(text: str, *, update: bool = False) -> list[str]:
     try:
         tree = sparql_parser.parseUpdate(decoded) if update else sparql_parser.parseQuery(decoded)
     except ParseException as err:
-        raise SyntaxError(f"cannot check the query for SERVICE/LOAD: {err}") from None
+        raise plain(
+            text, f"cannot check the query for SERVICE/LOAD: {err.msg}", line=err.lineno, column=err.col, update=update
+        ) from None
     found: list[str] = []
     _collect(tree, found)
     return found

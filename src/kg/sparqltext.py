@@ -17,9 +17,14 @@ from .errors import DatasetConflict
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
+SKIP = (
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>'
+)
+"""What never counts as SPARQL syntax: a comment, a string, an IRI."""
+
 TOKEN = re.compile(
-    r'(?P<skip>#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>)'
+    rf"(?P<skip>{SKIP})"
     r"|(?P<brace>[{}])|(?P<paren>[()])|(?P<star>\*)|(?P<var>[?$][\w\u00B7-\uFFFF]+)"
     r"|(?P<word>(?<![\w:?$])[A-Za-z]+(?![\w:]))",
 )
@@ -280,3 +285,36 @@ def paged(text: str, *, limit: int, offset: int) -> str:
     if any(token in ("LIMIT", "OFFSET") for token, _, depth in _top_level(text) if depth == 0):
         raise ValueError("this query sets its own LIMIT/OFFSET and cannot be paged")
     return f"{text}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
+
+
+_PREFIXES = re.compile(
+    rf"(?P<skip>{SKIP})|(?P<declare>(?<![\w:?$])PREFIX(?![\w:]))"
+    r"|(?P<prefix>(?<![\w\u00B7-\uFFFF.:?$@-])(?:[A-Za-z\u00C0-\uFFFF](?:[\w\u00B7-\uFFFF.-]*[\w\u00B7-\uFFFF-])?)?:)",
+    re.IGNORECASE,
+)
+
+
+def undeclared_prefixes(text: str) -> dict[str, int]:
+    """The prefixes ``text`` uses in prefixed names without declaring them, each with the position of its first use."""
+    declared: set[str] = set()
+    used: dict[str, int] = {}
+    declaring = False
+    for match in _PREFIXES.finditer(text):
+        kind = match.lastgroup
+        if kind == "declare":
+            declaring = True
+        elif kind == "prefix":
+            name = match.group(kind)[:-1]
+            if declaring:
+                declared.add(name)
+            else:
+                used.setdefault(name, match.start())
+            declaring = False
+    return {name: position for name, position in used.items() if name not in declared}
+
+
+def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
+    """The query with ``PREFIX`` lines for the ``prefixes`` it uses without declaring them (for a store that does
+    not predeclare them); its own declarations win."""
+    needed = [name for name in undeclared_prefixes(text) if name in prefixes]
+    return "".join(f"PREFIX {name}: <{prefixes[name]}>\n" for name in needed) + text

@@ -14,6 +14,7 @@ from ..errors import DatasetConflict, GraphNotFound, ReadOnlyGraph
 from ..guard import FederationRefused
 from ..informea.documents import error_body, negotiate
 from ..informea.options import ODataError
+from ..limits import QueryTooComplex
 from ..remote import RemoteWritesRefused
 from ..workers import PoolUnavailable, QueryTimeout, WorkerError
 
@@ -43,6 +44,7 @@ def problem_response(problem: Problem) -> JSONResponse:
 TITLES = {
     "bad-request": "Bad request",
     "query-syntax": "Malformed SPARQL",
+    "query-too-complex": "Query too complex",
     "not-acceptable": "No acceptable format",
     "unsupported-media-type": "Unsupported media type",
     "federation-refused": "Federated query refused",
@@ -110,6 +112,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(FederationRefused)
     async def _federation(_: Request, exc: FederationRefused) -> JSONResponse:
         return problem_response(Problem(400, "federation-refused", str(exc), endpoints=exc.endpoints))
+
+    @app.exception_handler(QueryTooComplex)
+    async def _too_complex(_: Request, exc: QueryTooComplex) -> JSONResponse:
+        return problem_response(
+            Problem(400, "query-too-complex", str(exc), setting=exc.setting, limit=exc.limit, found=exc.found)
+        )
 
     @app.exception_handler(RemoteWritesRefused)
     async def _remote_read_only(_: Request, exc: RemoteWritesRefused) -> JSONResponse:
