@@ -65,7 +65,7 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     """
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
-        return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
+        return Answer(result.serialize(format=_RESULTS[fmt]) or b"", fmt)
     if not isinstance(result, ox.QuerySolutions):
         fmt = _require(request.graph_format, Kind.GRAPH)
         triples = list(islice(result, request.max_rows + 1))
@@ -76,10 +76,13 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     fmt = _require(request.results_format, Kind.RESULTS)
     if request.max_rows <= ROW_BY_ROW_ROWS:
         return _capped_solutions(result, request, fmt)  # a page: written row by row, evaluated once
-    body = result.serialize(format=_RESULTS[fmt])
+    body = result.serialize(format=_RESULTS[fmt]) or b""
     if _within(body, fmt, request.max_rows):
         return Answer(body, fmt)  # cannot hold more rows than the cap: the fast (Rust) path
-    return _capped_solutions(again(), request, fmt)
+    solutions = again()
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError("the answer read again is no longer a SELECT answer")
+    return _capped_solutions(solutions, request, fmt)
 
 
 def _within(body: bytes, fmt: Format, cap: int) -> bool:
@@ -113,7 +116,7 @@ def query(
     try:
         return evaluate(store, request)
     except NotAcceptable as e:
-        raise ValueError(format_mismatch(format, e.kind)) from None
+        raise ValueError(format_mismatch(format, e.kind) if format else str(e)) from None
 
 
 def request_for(
@@ -124,15 +127,10 @@ def request_for(
     max_rows: int = 10**9,
 ) -> Request:
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
-    chosen = (
-        {}
-        if format is None
-        else {
-            "results_format": None if format.is_graph else format,
-            "graph_format": format if format.is_graph else None,
-        }
-    )
-    return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
+    if format is None:
+        return Request(text, bindings=bindings or {}, max_rows=max_rows)
+    results_format, graph_format = (None, format) if format.is_graph else (format, None)
+    return Request(text, results_format, graph_format, bindings=bindings or {}, max_rows=max_rows)
 
 
 def format_mismatch(format: Format, kind: Kind) -> str:

@@ -59,15 +59,15 @@ def check(text: str, allowlist: list[str], *, update: bool = False) -> None:
 
 
 def _collect(node: object, found: list[str]) -> None:
-    name = getattr(node, "name", None)
-    if name == "ServiceGraphPattern":
-        term = node.get("term")
-        found.append(str(term) if isinstance(term, URIRef) else ANY_ENDPOINT)
-    elif name == "Load":
-        found.append(str(node.get("iri")))
-    if isinstance(node, (ParseResults, list, tuple)):
-        for child in node:
-            _collect(child, found)
-    elif isinstance(node, dict):
+    if isinstance(node, dict):  # rdflib's CompValue (a parse tree node) is a dict
+        name = getattr(node, "name", None)
+        if name == "ServiceGraphPattern":
+            term = node.get("term")
+            found.append(str(term) if isinstance(term, URIRef) else ANY_ENDPOINT)
+        elif name == "Load":
+            found.append(str(node.get("iri")))
         for child in node.values():
+            _collect(child, found)
+    elif isinstance(node, (ParseResults, list, tuple)):
+        for child in node:
             _collect(child, found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class ServedDataset:
     # -- writes ------------------------------------------------------------------------------------
 
     def update(
-        self, text: str, *, base_iri: str | None = None, using: list[str] = (), using_named: list[str] = ()
+        self, text: str, *, base_iri: str | None = None, using: Sequence[str] = (), using_named: Sequence[str] = ()
     ) -> None:
         """Apply a SPARQL Update. Raises SyntaxError, DatasetConflict, ReadOnlyGraph, OSError (LOAD)."""
         if using or using_named:

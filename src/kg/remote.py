@@ -47,7 +47,8 @@ from .workers import PoolUnavailable, QueryTimeout, WorkerError
 logger = logging.getLogger("kg.remote")
 
 PUBLICATION = GRAPH + "publication"
-"""The graph recording the published build: ``<PUBLICATION> dcterms:identifier "<release id>"; dcterms:hasPart <graph> …``."""
+"""The graph recording the published build:
+``<PUBLICATION> dcterms:identifier "<release id>"; dcterms:hasPart <graph> …``."""
 EMPTY_GRAPH = GRAPH + "empty"
 """Sent as the default graph when a request asks for the store's own (empty) default graph."""
 REFRESH_SECONDS = 1.0
@@ -146,7 +147,10 @@ async def run_update(
 async def select(client: httpx.AsyncClient, endpoints: Endpoints, text: str) -> list[ox.QuerySolution]:
     """Run a SELECT over the server's own dataset (for bookkeeping queries). Raises RemoteFailed, httpx.HTTPError."""
     response = await client.post(endpoints.query_url, data={"query": text}, headers={"Accept": RESULTS_ACCEPT})
-    return list(_solutions(response))
+    solutions = _solutions(response)
+    if isinstance(solutions, ox.QueryBoolean):
+        raise RemoteFailed("the remote store answered a SELECT with a boolean")
+    return list(solutions)
 
 
 class RemoteStore:
@@ -164,7 +168,9 @@ class RemoteStore:
         return f"{self.publication.id}.0" if self.publication else ""
 
     async def start(self) -> None:
-        """Connect and read the publication. Raises PoolUnavailable (unreachable) or StoreMissing (nothing published)."""
+        """Connect and read the publication.
+
+        Raises PoolUnavailable (unreachable) or StoreMissing (nothing published)."""
         self._client = self.endpoints.client(connections=self.connections, timeout=None)
         try:
             self.publication = await read_publication(self._client, self.endpoints)
@@ -199,6 +205,8 @@ class RemoteStore:
         """Follow `kg publish`: re-read the publication every ``refresh_seconds`` (keep the last one on failure)."""
         while True:
             await asyncio.sleep(self.refresh_seconds)
+            if self._client is None:
+                return  # stopped
             try:
                 publication = await read_publication(self._client, self.endpoints)
             except (httpx.HTTPError, RemoteFailed) as err:
@@ -211,6 +219,8 @@ class RemoteStore:
     async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> engine.Answer:
         """Evaluate ``request`` on the remote store (``public`` is for the embedded pool: the remote server admits
         its own). Raises WorkerError (syntax, not_acceptable, service), QueryTimeout, PoolUnavailable."""
+        if self._client is None:
+            raise PoolUnavailable("the remote store is not connected (the service is stopping)")
         kind = _check(request)
         if (request.results_format if kind is Kind.RESULTS else request.graph_format) is None:
             raise WorkerError("not_acceptable", f"no acceptable format for {kind.value}", {"kind": kind.value})

@@ -8,7 +8,7 @@ in their N-Triples form — never a caller's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -40,7 +40,7 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
     depth = 0
     for match in TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind == "skip":
+        if kind is None or kind == "skip":
             continue
         token = match.group(kind)
         if token == "}":
@@ -120,7 +120,7 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     return f"{text}\n{_values_block(bindings, trailing)}\n" if trailing else text
 
 
-def with_rows(text: str, variable: str, values: list[Term], bindings: Mapping[str, Term] | None = None) -> str:
+def with_rows(text: str, variable: str, values: Sequence[Term], bindings: Mapping[str, Term] | None = None) -> str:
     """The query with a VALUES block of ``variable``'s ``values`` opening its WHERE group (the rows of those only).
 
     With ``bindings`` (the parameters :func:`with_values` will bind), the block also binds, in every row, the
@@ -130,9 +130,10 @@ def with_rows(text: str, variable: str, values: list[Term], bindings: Mapping[st
     0.1 s for the design card's first page at 1M triples); together, the values' patterns come first.
     """
     ox.Variable(variable)  # ValueError unless a valid variable name
+    bindings = bindings or {}
     for token, position, depth in _top_level(text):
         if token == "{" and depth == 0:
-            names = [n for n in _opening_parameters(text, position, bindings or {}) if n != variable]
+            names = [n for n in _opening_parameters(text, position, bindings) if n != variable]
             rows = " ".join(
                 f"({' '.join(_term(t) for t in [value, *(bindings[n] for n in names)])})" for value in values
             )
