@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from starlette.datastructures import MultiDict
+from starlette.datastructures import ImmutableMultiDict, MultiDict
 
 from ... import engine, guard, limits
 from ...formats import Format, Kind, formats_of, negotiate
@@ -128,7 +128,9 @@ async def sparql_post(request: Request, pool: PoolDep, settings: SettingsDep) ->
     raise Problem(415, "unsupported-media-type", f"cannot read {media_type}; use {FORM}, {QUERY} or {UPDATE}")
 
 
-async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
+async def _query(
+    request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: ImmutableMultiDict
+) -> Response:
     results_format, graph_format = chosen_formats(request)
     _admit(text, settings)
     default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
@@ -145,7 +147,9 @@ async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: s
     return await run(request, pool, settings, query, public=True)
 
 
-async def _update(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
+async def _update(
+    request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: ImmutableMultiDict
+) -> Response:
     require_writer(request, settings)
     _admit(text, settings, update=True)
     await pool.write(
