@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     """HTTP authentication scheme of the remote store (Virtuoso's ``-auth`` endpoints use digest)."""
     query_max_depth: int = Field(100, ge=1)
     """Deepest nesting of ``{}``, ``()`` and ``[]`` a query or update may have (400 above; see kg.limits)."""
-    query_max_patterns: int = Field(5_000, ge=1)
+    query_max_patterns: int = Field(2_000, ge=1)
     """Most triple patterns (and groups) a query or update may have (400 above; see kg.limits)."""
 
     @cached_property
