@@ -160,3 +160,15 @@ def test_kg_query_limits_follow_the_environment(runner, settings, built):
     result = runner.invoke(app, ["query", "--store", str(settings.store_dir), query], env={"KG_QUERY_MAX_DEPTH": "2"})
     assert result.exit_code == 2
     assert "over the limit of 2 (query_max_depth)" in result.stderr
+
+
+def test_the_federation_guards_parse_errors_read_the_same_way():
+    from kg import guard
+
+    with pytest.raises(SyntaxError) as raised:
+        guard.check("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } FILTER(?o > ) }", [])
+    assert raised.value.msg == (
+        "line 1, column 67: cannot read the clause that starts here (checking for SERVICE/LOAD): FILTER(?o > ) }"
+    )
+    with pytest.raises(SyntaxError, match=r"^line 1, column 16: the '\{' here is never closed"):
+        guard.check("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o }", [])

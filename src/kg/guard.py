@@ -43,9 +43,9 @@ def remote_endpoints(text: str, *, update: bool = False) -> list[str]:
     try:
         tree = sparql_parser.parseUpdate(decoded) if update else sparql_parser.parseQuery(decoded)
     except ParseException as err:
-        raise plain(
-            text, f"cannot check the query for SERVICE/LOAD: {err.msg}", line=err.lineno, column=err.col, update=update
-        ) from None
+        snippet = " ".join(decoded[err.loc : err.loc + 30].split())
+        message = f"cannot read the clause that starts here (checking for SERVICE/LOAD): {snippet}"
+        raise plain(decoded, message, line=err.lineno, column=err.col, update=update) from None
     found: list[str] = []
     _collect(tree, found)
     return found
