@@ -172,3 +172,14 @@ def test_the_federation_guards_parse_errors_read_the_same_way():
     )
     with pytest.raises(SyntaxError, match=r"^line 1, column 16: the '\{' here is never closed"):
         guard.check("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o }", [])
+
+
+@pytest.mark.parametrize("server", ["oxigraph", "virtuoso"])
+def test_kg_query_on_a_remote_store_sends_the_prefix_lines_the_query_needs(runner, remote_servers, server):
+    remote = remote_servers(server)
+    result = runner.invoke(app, ["query", "--store-url", remote["store_url"], B5])
+    assert result.exit_code == 0, result.stderr
+    assert "https://w3id.org/mea-kg/id/activity/jwp/B5" in result.stdout
+    deep = "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o" + " }" * 5000
+    refused = runner.invoke(app, ["query", "--store-url", remote["store_url"], deep])
+    assert refused.exit_code == 2 and "(query_max_depth)" in refused.stderr
