@@ -33,6 +33,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from .namespaces import PREDECLARED_PREFIXES
 from .sparqltext import paged, query_form, split_order, with_rows
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -128,7 +129,9 @@ class CannedQuery:
         """
         if number < 1:
             raise ValueError(f"page must be 1 or more, not {number}")
-        text = self.text if among is None else with_rows(self.text, self.driver_variable, among, bindings)
+        if among is not None and self.driver_variable is None:
+            raise ValueError(f"{self.name} has no page driver to choose rows with")
+        text = self.text if among is None else with_rows(self.text, str(self.driver_variable), among, bindings)
         return paged(text, limit=self.page_size + 1, offset=(number - 1) * self.page_size)
 
     def bindings(self, values: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
@@ -184,8 +187,8 @@ def read(path: Path) -> CannedQuery:
     if not _NAME.match(path.stem):
         raise ValueError(f"{path}: query names are lower-case words joined by hyphens")
     params = []
-    for name, spec in (meta.get("params") or {}).items():
-        spec = spec or {}
+    for name, given in (meta.get("params") or {}).items():
+        spec = given or {}
         if spec.get("type", "string") not in TYPES:
             raise ValueError(f"{path}: parameter {name!r} has unknown type {spec.get('type')!r}")
         params.append(
@@ -221,7 +224,7 @@ def _driver(text: str, driver: object, path: Path) -> tuple[str | None, str | No
     form = query_form(text)
     full = text[: form[1]] + str(driver) if form else str(driver)
     try:
-        result = ox.Store().query(full)
+        result = ox.Store().query(full, prefixes=PREDECLARED_PREFIXES)
     except SyntaxError as err:
         raise ValueError(f"{path}: page-driver is not SPARQL: {err}") from None
     if not isinstance(result, ox.QuerySolutions) or len(result.variables) != 1:

@@ -26,7 +26,7 @@ from typer._click import Context  # typer vendors click: the context its groups 
 from typer.core import TyperGroup
 
 from . import build as build_module
-from . import catalogue, engine, listen, paging, store
+from . import catalogue, engine, limits, listen, paging, store
 from . import publish as publish_module
 from .catalogue import CannedQuery
 from .config import Settings, load_settings
@@ -190,6 +190,10 @@ def query_command(
         text, bindings, max_rows, paged_query = _canned(settings, canned, param or [], page)
     elif param or page:
         fail("--param and --page go with --canned", 2)
+    try:  # before anything parses it, on either back-end
+        limits.check(text, max_depth=settings.query_max_depth, max_patterns=settings.query_max_patterns)
+    except limits.QueryOverLimit as e:
+        fail(str(e), 2)
     request = engine.request_for(text, format=format, bindings=bindings, max_rows=max_rows)
 
     async def answer_with(evaluate: paging.Evaluate) -> engine.Answer:
@@ -208,7 +212,7 @@ def query_command(
         try:
             answer = asyncio.run(answer_with(here))
         except SyntaxError as e:
-            fail(f"bad query: {e}", 2)
+            fail(f"bad query: {e.msg or e}", 2)
         except engine.NotAcceptable as e:
             fail(engine.format_mismatch(format, e.kind), 2)
         except ValueError as e:

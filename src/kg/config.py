@@ -81,6 +81,10 @@ class Settings(BaseSettings):
     """Password for the remote store (``KG_REMOTE_PASSWORD``)."""
     remote_auth: Literal["basic", "digest"] = "basic"
     """HTTP authentication scheme of the remote store (Virtuoso's ``-auth`` endpoints use digest)."""
+    query_max_depth: int = Field(100, ge=1)
+    """Deepest nesting of ``{}``, ``()`` and ``[]`` a query or update may have (400 above; see kg.limits)."""
+    query_max_patterns: int = Field(2_000, ge=1)
+    """Most triple patterns (and groups) a query or update may have (400 above; see kg.limits)."""
 
     @cached_property
     def store_dir(self) -> Path:

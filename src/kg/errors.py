@@ -96,6 +96,12 @@ class DatasetConflict(KgError):
     exit_code = 2
 
 
+class QueryTooComplex(KgError):
+    """The service will not evaluate the query: over a configured limit, or it stopped the engine (twice)."""
+
+    exit_code = 2
+
+
 class ServiceFailed(KgError):
     """A remote endpoint the query reached (SERVICE, LOAD, the remote store) failed or answered unreadably."""
 

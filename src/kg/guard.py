@@ -14,6 +14,7 @@ from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.term import URIRef
 
 from .errors import KgError
+from .sparqlerrors import plain
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _KEYWORD = re.compile(r"service|load", re.IGNORECASE)
@@ -43,7 +44,9 @@ def remote_endpoints(text: str, *, update: bool = False) -> list[str]:
     try:
         tree = sparql_parser.parseUpdate(decoded) if update else sparql_parser.parseQuery(decoded)
     except ParseException as err:
-        raise SyntaxError(f"cannot check the query for SERVICE/LOAD: {err}") from None
+        snippet = " ".join(decoded[err.loc : err.loc + 30].split())
+        message = f"cannot read the clause that starts here (checking for SERVICE/LOAD): {snippet}"
+        raise plain(decoded, message, line=err.lineno, column=err.col, update=update) from None
     found: list[str] = []
     _collect(tree, found)
     return found
@@ -57,15 +60,15 @@ def check(text: str, allowlist: list[str], *, update: bool = False) -> None:
 
 
 def _collect(node: object, found: list[str]) -> None:
-    name = getattr(node, "name", None)
-    if name == "ServiceGraphPattern":
-        term = node.get("term")
-        found.append(str(term) if isinstance(term, URIRef) else ANY_ENDPOINT)
-    elif name == "Load":
-        found.append(str(node.get("iri")))
-    if isinstance(node, (ParseResults, list, tuple)):
-        for child in node:
-            _collect(child, found)
-    elif isinstance(node, dict):
+    if isinstance(node, dict):  # rdflib's CompValue (a parse tree node) is a dict
+        name = getattr(node, "name", None)
+        if name == "ServiceGraphPattern":
+            term = node.get("term")
+            found.append(str(term) if isinstance(term, URIRef) else ANY_ENDPOINT)
+        elif name == "Load":
+            found.append(str(node.get("iri")))
         for child in node.values():
+            _collect(child, found)
+    elif isinstance(node, (ParseResults, list, tuple)):
+        for child in node:
             _collect(child, found)

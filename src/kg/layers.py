@@ -19,6 +19,8 @@ import pyoxigraph as ox
 from . import store as built_store
 from .errors import GraphNotFound, ReadOnlyGraph, StoreCorrupt
 from .formats import rdf_format_of_media_type
+from .namespaces import PREDECLARED_PREFIXES
+from .sparqlerrors import plain_errors
 from .sparqltext import with_using
 
 USER_GRAPHS = "graphs.nq"
@@ -60,7 +62,12 @@ class ServedDataset:
         """Apply a SPARQL Update. Raises SyntaxError, DatasetConflict, ReadOnlyGraph, OSError (LOAD)."""
         if using or using_named:
             text = with_using(text, list(using), list(using_named))
-        self._write(lambda scratch: scratch.update(text, base_iri=base_iri))
+
+        def apply(scratch: ox.Store) -> None:
+            with plain_errors(text, update=True):
+                scratch.update(text, base_iri=base_iri, prefixes=PREDECLARED_PREFIXES)
+
+        self._write(apply)
 
     def replace_graph(self, graph: str | None, data: bytes, media_type: str, *, base_iri: str | None = None) -> bool:
         """Graph Store PUT: the graph's content becomes ``data``. Returns whether the graph existed."""

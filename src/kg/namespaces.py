@@ -42,3 +42,20 @@ def source_graph(stem: str) -> NamedNode:
 def sparql_prologue() -> str:
     """PREFIX declarations for every prefix above."""
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+PREDECLARED_PREFIXES: dict[str, str] = {
+    **PREFIXES,
+    "dct": DCTERMS,
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "sh": SH,
+    "void": "http://rdfs.org/ns/void#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "schema": "http://schema.org/",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "geof": "http://www.opengis.net/def/function/geosparql/",
+}
+"""Prefixes every query may use without declaring them (``/sparql``, updates, ``kg query``, canned queries),
+as the Wikidata Query Service and Virtuoso predeclare theirs; a query's own ``PREFIX`` wins."""

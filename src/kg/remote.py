@@ -39,8 +39,9 @@ from . import engine
 from .config import Settings
 from .errors import KgError, ServiceFailed, StoreMissing
 from .formats import Kind, rdf_format_of_media_type
-from .namespaces import DCTERMS, GRAPH
-from .sparqltext import names_dataset, query_form, with_values
+from .namespaces import DCTERMS, GRAPH, PREDECLARED_PREFIXES
+from .sparqlerrors import plain_errors
+from .sparqltext import names_dataset, query_form, with_prefixes, with_values
 from .workers import PoolUnavailable, QueryTimeout
 
 logger = logging.getLogger("kg.remote")
@@ -214,6 +215,8 @@ class RemoteStore:
         """Follow `kg publish`: re-read the publication every ``refresh_seconds`` (keep the last one on failure)."""
         while self._client is not None:
             await asyncio.sleep(self.refresh_seconds)
+            if self._client is None:
+                return  # stopped
             try:
                 publication = await read_publication(self.client, self.endpoints)
             except (httpx.HTTPError, RemoteFailed) as err:
@@ -256,7 +259,9 @@ class RemoteStore:
         )
 
     def _text(self, request: engine.Request) -> str:
-        text = with_values(request.text, request.bindings)
+        """The text the remote store gets: parameters as VALUES blocks, and PREFIX lines for the predeclared
+        prefixes the query uses without declaring them (the remote store knows none of ours)."""
+        text = with_prefixes(with_values(request.text, request.bindings), PREDECLARED_PREFIXES)
         return f"BASE <{request.base_iri}>\n{text}" if request.base_iri else text
 
     def _dataset(self, request: engine.Request) -> dict[str, list[str]]:
@@ -282,7 +287,8 @@ def _check(request: engine.Request) -> Kind:
     if form is not None and form[0] == "ASK":  # the same pattern as a SELECT
         text = f"{text[: form[1]]}SELECT (1 AS ?kg_ask_probe){text[form[1] + 3 :]}"
     # the parameters are VALUES blocks, as on the embedded store: a parameter the query does not project is fine
-    result = ox.Store().query(text, base_iri=request.base_iri)
+    with plain_errors(text):
+        result = ox.Store().query(text, base_iri=request.base_iri, prefixes=PREDECLARED_PREFIXES)
     return Kind.RESULTS if isinstance(result, ox.QuerySolutions | ox.QueryBoolean) else Kind.GRAPH
 
 

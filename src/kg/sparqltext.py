@@ -8,7 +8,7 @@ in their N-Triples form — never a caller's text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -17,9 +17,14 @@ from .errors import DatasetConflict
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
+SKIP = (
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>'
+)
+"""What never counts as SPARQL syntax: a comment, a string, an IRI."""
+
 TOKEN = re.compile(
-    r'(?P<skip>#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\x00-\x20]*>)'
+    rf"(?P<skip>{SKIP})"
     r"|(?P<brace>[{}])|(?P<paren>[()])|(?P<star>\*)|(?P<var>[?$][\w\u00B7-\uFFFF]+)"
     r"|(?P<word>(?<![\w:?$])[A-Za-z]+(?![\w:]))",
 )
@@ -35,7 +40,7 @@ def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
     depth = 0
     for match in TOKEN.finditer(text):
         kind = match.lastgroup
-        if kind == "skip":
+        if kind is None or kind == "skip":
             continue
         token = match.group(kind)
         if token == "}":
@@ -115,7 +120,7 @@ def with_values(text: str, bindings: Mapping[str, Term]) -> str:
     return f"{text}\n{_values_block(bindings, trailing)}\n" if trailing else text
 
 
-def with_rows(text: str, variable: str, values: list[Term], bindings: Mapping[str, Term] | None = None) -> str:
+def with_rows(text: str, variable: str, values: Sequence[Term], bindings: Mapping[str, Term] | None = None) -> str:
     """The query with a VALUES block of ``variable``'s ``values`` opening its WHERE group (the rows of those only).
 
     With ``bindings`` (the parameters :func:`with_values` will bind), the block also binds, in every row, the
@@ -125,9 +130,10 @@ def with_rows(text: str, variable: str, values: list[Term], bindings: Mapping[st
     0.1 s for the design card's first page at 1M triples); together, the values' patterns come first.
     """
     ox.Variable(variable)  # ValueError unless a valid variable name
+    bindings = bindings or {}
     for token, position, depth in _top_level(text):
         if token == "{" and depth == 0:
-            names = [n for n in _opening_parameters(text, position, bindings or {}) if n != variable]
+            names = [n for n in _opening_parameters(text, position, bindings) if n != variable]
             rows = " ".join(
                 f"({' '.join(_term(t) for t in [value, *(bindings[n] for n in names)])})" for value in values
             )
@@ -280,3 +286,36 @@ def paged(text: str, *, limit: int, offset: int) -> str:
     if any(token in ("LIMIT", "OFFSET") for token, _, depth in _top_level(text) if depth == 0):
         raise ValueError("this query sets its own LIMIT/OFFSET and cannot be paged")
     return f"{text}\nLIMIT {int(limit)} OFFSET {int(offset)}\n"
+
+
+_PREFIXES = re.compile(
+    rf"(?P<skip>{SKIP})|(?P<declare>(?<![\w:?$])PREFIX(?![\w:]))"
+    r"|(?P<prefix>(?<![\w\u00B7-\uFFFF.:?$@-])(?:[A-Za-z\u00C0-\uFFFF](?:[\w\u00B7-\uFFFF.-]*[\w\u00B7-\uFFFF-])?)?:)",
+    re.IGNORECASE,
+)
+
+
+def undeclared_prefixes(text: str) -> dict[str, int]:
+    """The prefixes ``text`` uses in prefixed names without declaring them, each with the position of its first use."""
+    declared: set[str] = set()
+    used: dict[str, int] = {}
+    declaring = False
+    for match in _PREFIXES.finditer(text):
+        kind = match.lastgroup
+        if kind == "declare":
+            declaring = True
+        elif kind == "prefix":
+            name = match.group(kind)[:-1]
+            if declaring:
+                declared.add(name)
+            else:
+                used.setdefault(name, match.start())
+            declaring = False
+    return {name: position for name, position in used.items() if name not in declared}
+
+
+def with_prefixes(text: str, prefixes: Mapping[str, str]) -> str:
+    """The query with ``PREFIX`` lines for the ``prefixes`` it uses without declaring them (for a store that does
+    not predeclare them); its own declarations win."""
+    needed = [name for name in undeclared_prefixes(text) if name in prefixes]
+    return "".join(f"PREFIX {name}: <{prefixes[name]}>\n" for name in needed) + text

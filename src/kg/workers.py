@@ -41,7 +41,7 @@ from typing import TypeVar, cast
 
 from . import engine
 from . import store as built_store
-from .errors import InternalError, InvalidInput, KgError, ServiceFailed
+from .errors import InternalError, InvalidInput, KgError, QueryTooComplex, ServiceFailed
 from .layers import ServedDataset
 
 _HEADER = struct.Struct("!I")
@@ -59,12 +59,6 @@ class PoolUnavailable(KgError):
     """No worker could take the query (all busy past the deadline, or the pool is down)."""
 
     exit_code = 4
-
-
-class QueryTooComplex(KgError):
-    """The query killed the worker evaluating it, and a fresh worker too (the engine's stack overflows)."""
-
-    exit_code = 2
 
 
 TOO_COMPLEX = "the query engine cannot evaluate this query: it stopped the worker evaluating it, twice"

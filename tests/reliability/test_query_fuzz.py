@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as budget
 from hypothesis import strategies as st
 
+from kg import limits
 from kg.cli import app
+from kg.config import Settings
 
 PROLOGUE = (
     "PREFIX mea: <https://w3id.org/mea-kg/ontology#>\nPREFIX dwc: <http://rs.tdwg.org/dwc/terms/>\n"
@@ -74,7 +76,7 @@ filters = st.one_of(
     st.just('FILTER(STRLEN(REPEAT("x", 100000000)) > 0)'),  # not SPARQL 1.1: an unknown function
 )
 group = st.recursive(
-    st.lists(st.one_of(triple, filters), min_size=1, max_size=4).map(lambda xs: " . ".join(xs)),
+    st.lists(st.one_of(triple, filters), min_size=1, max_size=4).map(" . ".join),
     lambda inner: st.one_of(
         inner.map(lambda g: "{ " + g + " }"),
         st.tuples(inner, inner).map(lambda ab: "{ " + ab[0] + " } UNION { " + ab[1] + " }"),
@@ -154,3 +156,49 @@ def test_fuzzed_queries_through_kg_query_exit_cleanly(runner, settings, built):
             assert result.stderr.strip() and "Traceback" not in result.stderr, result.stderr[-300:]
 
     fuzz()
+
+
+# --- hostile shapes: deep nesting and huge groups, refused before any parser sees them ------------------------
+
+MAX_DEPTH = Settings.model_fields["query_max_depth"].default
+MAX_PATTERNS = Settings.model_fields["query_max_patterns"].default
+nesting = st.integers(min_value=1, max_value=20_000)
+nested = st.one_of(
+    nesting.map(lambda n: "SELECT * WHERE " + "{ " * n + "?s ?p ?o" + " }" * n + " LIMIT 1"),
+    nesting.map(lambda n: "SELECT * WHERE { BIND(" + "(" * n + "1" + ")" * n + " AS ?x) }"),
+    nesting.map(lambda n: "ASK { ?s <urn:p> " + "[ <urn:p> " * n + "1" + " ]" * n + " }"),
+    nesting.map(lambda n: "SELECT * WHERE { ?s ?p ?o FILTER(" + "!(" * n + "?o = 1" + ")" * n + ") } LIMIT 1"),
+)
+huge_groups = st.integers(min_value=MAX_PATTERNS + 1, max_value=25_000).flatmap(
+    lambda n: st.sampled_from(
+        [
+            "SELECT * WHERE { " + " ".join(f"?s{i} <urn:p> ?o{i} ." for i in range(n)) + " }",
+            "SELECT * WHERE { ?s <urn:p> " + ", ".join(f"?o{i}" for i in range(n)) + " }",
+            "SELECT * WHERE { " + " UNION ".join("{ ?s <urn:p> ?o }" for _ in range(n)) + " }",
+        ]
+    )
+)
+HOSTILE_BUDGET = budget(
+    max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+def test_deep_nesting_and_huge_groups_get_a_result_or_a_400_never_a_5xx(service):
+    """Over the limits a 400 naming the limit; within them an answer: never a worker killed by its stack."""
+    with httpx.Client(base_url=service, timeout=60) as http:
+
+        @HOSTILE_BUDGET
+        @given(query=st.one_of(nested, huge_groups))
+        def fuzz(query):
+            response = http.post(
+                "/sparql", content=query.encode(), headers={"Content-Type": "application/sparql-query"}
+            )
+            depth, patterns = limits.measure(query)
+            if depth > MAX_DEPTH or patterns > MAX_PATTERNS:
+                assert response.status_code == 400, (response.status_code, response.text[:300])
+                assert response.json()["type"].endswith("#query-too-complex")
+            else:
+                assert response.status_code == 200, (response.status_code, response.text[:300])
+
+        fuzz()
+        assert http.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True  # still serving

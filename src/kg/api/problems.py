@@ -20,6 +20,7 @@ from ..guard import FederationRefused
 from ..informea.documents import error_body, negotiate
 from ..informea.options import ODataError
 from ..remote import RemoteFailed, RemoteWritesRefused
+from ..limits import QueryOverLimit
 from ..workers import PoolUnavailable, QueryTimeout, QueryTooComplex
 
 ERRORS_BASE = "https://w3id.org/mea-kg/errors#"
@@ -117,6 +118,8 @@ def _extra(err: BaseException) -> dict[str, object]:
         return {k: v for k, v in (("line", err.lineno), ("column", err.offset)) if v is not None}
     if isinstance(err, FederationRefused):
         return {"endpoints": err.endpoints}
+    if isinstance(err, QueryOverLimit):
+        return {"setting": err.setting, "limit": err.limit, "found": err.found}
     return {}
 
 

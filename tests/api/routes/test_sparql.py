@@ -11,6 +11,8 @@ import rdflib
 
 from tests import live
 
+from ..conftest import auth
+
 ACTIVITIES = (
     "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 )
@@ -274,3 +276,84 @@ def test_openapi_documents_every_route_and_error(client):
         and "cdn" not in docs.text.lower()
     )
     assert client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+# --- friendlier SPARQL: predeclared prefixes, plain parse errors, hostile queries refused ---------------------
+
+DEEP = "SELECT * WHERE " + "{ " * 5000 + "?s ?p ?o" + " }" * 5000
+HUGE_GROUP = "SELECT * WHERE { " + " ".join(f"?s <urn:p{i}> ?o{i} ." for i in range(20_000)) + " }"
+
+
+def test_common_prefixes_are_predeclared(client):
+    response = client.get("/sparql", params={"query": "SELECT DISTINCT ?a WHERE { ?a a mea:Activity ; mea:code 'B5' }"})
+    assert response.status_code == 200, response.text
+    assert [b["a"]["value"] for b in response.json()["results"]["bindings"]] == [
+        "https://w3id.org/mea-kg/id/activity/jwp/B5"
+    ]
+
+
+def test_a_querys_own_prefix_declaration_wins(client):
+    query = "PREFIX mea: <urn:not-mea#> ASK { ?a a mea:Activity }"
+    assert client.post("/sparql", data={"query": query}).json()["boolean"] is False
+
+
+def test_an_undeclared_prefix_is_named_in_plain_words(client):
+    response = client.get("/sparql", params={"query": "SELECT * WHERE {\n  ?item wdt:P31 ?class }"})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["type"].endswith("#query-syntax")
+    assert problem["detail"] == (
+        "line 2, column 9: unknown prefix wdt: — declare it with PREFIX wdt: <http://www.wikidata.org/prop/direct/>"
+    )
+    assert (problem["line"], problem["column"]) == (2, 9)
+
+
+@pytest.mark.parametrize(
+    ("query", "setting", "found"),
+    [(DEEP, "query_max_depth", 5000), (HUGE_GROUP, "query_max_patterns", 20_001)],
+)
+def test_hostile_queries_are_refused_with_400_naming_the_limit(client, served_settings, query, setting, found):
+    for response in (
+        client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"}),
+        client.post("/sparql", data={"query": query}),
+    ):
+        assert response.status_code == 400, response.text[:300]
+        problem = response.json()
+        assert problem["type"].endswith("#query-too-complex") and problem["title"] == "Query too complex"
+        assert (problem["setting"], problem["found"]) == (setting, found)
+        assert problem["limit"] == getattr(served_settings, setting)
+        assert f"({setting})" in problem["detail"]
+    assert client.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
+
+
+def test_hostile_updates_are_refused_with_400(writable_client):
+    update = "INSERT { ?s ?p ?o } WHERE " + "{ " * 500 + "?s ?p ?o" + " }" * 500
+    response = writable_client.post(
+        "/sparql", content=update, headers={"Content-Type": "application/sparql-update", **auth()}
+    )
+    assert response.status_code == 400 and response.json()["setting"] == "query_max_depth"
+
+
+def test_updates_know_the_common_prefixes(writable_client):
+    update = 'INSERT DATA { GRAPH <urn:g:prefixes> { <urn:x> rdfs:label "x" ; skos:note "n" } }'
+    response = writable_client.post(
+        "/sparql", content=update, headers={"Content-Type": "application/sparql-update", **auth()}
+    )
+    assert response.status_code == 204, response.text
+    ask = 'ASK { GRAPH <urn:g:prefixes> { <urn:x> rdfs:label "x" } }'
+    assert writable_client.get("/sparql", params={"query": ask}).json()["boolean"] is True
+
+
+def test_the_service_description_lists_the_prefixes_and_the_limits(client, served_settings):
+    graph = rdflib.Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).content, format="turtle")
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    kgs = rdflib.Namespace("https://w3id.org/mea-kg/service#")
+    endpoint = rdflib.URIRef("http://testserver/sparql")
+    declared = {
+        str(graph.value(d, sh.prefix)): str(graph.value(d, sh.namespace)) for d in graph.objects(endpoint, sh.declare)
+    }
+    assert declared["rdfs"] == "http://www.w3.org/2000/01/rdf-schema#"
+    assert declared["mea"] == "https://w3id.org/mea-kg/ontology#"
+    assert declared["geo"] == "http://www.opengis.net/ont/geosparql#"
+    assert int(graph.value(endpoint, kgs.queryMaxDepth)) == served_settings.query_max_depth
+    assert int(graph.value(endpoint, kgs.queryMaxPatterns)) == served_settings.query_max_patterns

@@ -7,10 +7,11 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from starlette.datastructures import MultiDict
+from starlette.datastructures import ImmutableMultiDict, MultiDict
 
-from ... import engine, guard
+from ... import engine, guard, limits
 from ...formats import Format, Kind, formats_of, negotiate
+from ...namespaces import PREDECLARED_PREFIXES, SH
 from ..answers import CACHE_CONTROL, chosen_formats, etag_for, media_type_header, not_modified, run
 from ..deps import PoolDep, SettingsDep, require_writer
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer
@@ -127,9 +128,11 @@ async def sparql_post(request: Request, pool: PoolDep, settings: SettingsDep) ->
     raise Problem(415, "unsupported-media-type", f"cannot read {media_type}; use {FORM}, {QUERY} or {UPDATE}")
 
 
-async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
+async def _query(
+    request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: ImmutableMultiDict
+) -> Response:
     results_format, graph_format = chosen_formats(request)
-    guard.check(text, settings.service_allowlist)
+    _admit(text, settings)
     default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
     dataset_given = bool(default_graphs or named_graphs)
     query = engine.Request(
@@ -144,9 +147,11 @@ async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: s
     return await run(request, pool, settings, query, public=True)
 
 
-async def _update(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
+async def _update(
+    request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: ImmutableMultiDict
+) -> Response:
     require_writer(request, settings)
-    guard.check(text, settings.service_allowlist, update=True)
+    _admit(text, settings, update=True)
     await pool.write(
         "update",
         text=text,
@@ -155,6 +160,12 @@ async def _update(request: Request, pool: PoolDep, settings: SettingsDep, text: 
         using_named=_iris(params.getlist("using-named-graph-uri")),
     )
     return Response(status_code=204)
+
+
+def _admit(text: str, settings: SettingsDep, *, update: bool = False) -> None:
+    """Refuse, before anything parses or evaluates it, a query or update that is too complex or reaches out."""
+    limits.check(text, max_depth=settings.query_max_depth, max_patterns=settings.query_max_patterns)
+    guard.check(text, settings.service_allowlist, update=update)
 
 
 # --- Service Description ------------------------------------------------------------------------------
@@ -196,7 +207,7 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
     body = ox.serialize(
         _description(endpoint, settings, graph_sizes),
         format=fmt.rdf_format,
-        prefixes={"sd": SD, "formats": FORMATS, "void": VOID, "kgs": KGS},
+        prefixes={"sd": SD, "formats": FORMATS, "void": VOID, "kgs": KGS, "sh": SH},
     )
     return Response(
         body,
@@ -229,6 +240,15 @@ def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, in
         ox.Triple(
             service, ox.NamedNode(KGS + "maxRequestBytes"), ox.Literal(str(settings.max_body_bytes), datatype=_INTEGER)
         ),
+        ox.Triple(
+            service, ox.NamedNode(KGS + "queryMaxDepth"), ox.Literal(str(settings.query_max_depth), datatype=_INTEGER)
+        ),
+        ox.Triple(
+            service,
+            ox.NamedNode(KGS + "queryMaxPatterns"),
+            ox.Literal(str(settings.query_max_patterns), datatype=_INTEGER),
+        ),
+        *_prefix_declarations(service),
     ]
     if settings.update_token is not None and not settings.store_url:  # a remote store's service takes no writes
         triples.append(ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Update")))
@@ -249,7 +269,21 @@ def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, in
     return triples
 
 
+def _prefix_declarations(service: ox.NamedNode) -> list[ox.Triple]:
+    """The predeclared prefixes, as SHACL declares prefixes: ``sh:declare [ sh:prefix "rdfs"; sh:namespace "…" ]``."""
+    triples = []
+    for prefix, namespace in PREDECLARED_PREFIXES.items():
+        declaration = ox.BlankNode()
+        triples += [
+            ox.Triple(service, ox.NamedNode(SH + "declare"), declaration),
+            ox.Triple(declaration, ox.NamedNode(SH + "prefix"), ox.Literal(prefix)),
+            ox.Triple(declaration, ox.NamedNode(SH + "namespace"), ox.Literal(namespace, datatype=_ANY_URI)),
+        ]
+    return triples
+
+
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
 _DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
