@@ -15,6 +15,8 @@ from kg import engine, sparqltext, store, workers
 from kg.api import problems
 from kg.config import Settings
 from kg.errors import DatasetConflict, GraphNotFound, InvalidInput
+from kg.namespaces import PREDECLARED_PREFIXES
+from kg.sparqlerrors import plain_errors
 
 T = TypeVar("T")
 
@@ -94,7 +96,7 @@ def test_errors_from_the_worker_and_the_manager_are_the_librarys_own(pool_settin
         raised_in_process(lambda: engine.evaluate(ox.Store(), engine.Request("SELECT * WHERE { ?s ?p }"))),
         raised_in_process(lambda: engine.evaluate(ox.Store(), construct)),
         raised_in_process(lambda: sparqltext.with_using(WITH_UPDATE, ["urn:a"], [])),
-        raised_in_process(lambda: ox.Store().update("INSERT DATA { <urn:a> <urn:b> }")),
+        raised_in_process(lambda: _update_in_process("INSERT DATA { <urn:a> <urn:b> }")),
         GraphNotFound("no graph <urn:x-test:absent>"),
         InvalidInput("cannot read 'image/png' as RDF"),
     ]
@@ -156,3 +158,9 @@ def thread_niceness(pid: int) -> list[int]:
     for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
         values.append(int(stat.read_text().rsplit(")", 1)[1].split()[16]))
     return values
+
+
+def _update_in_process(text: str) -> None:
+    """An update applied as the manager applies one (predeclared prefixes, errors in plain words)."""
+    with plain_errors(text, update=True):
+        ox.Store().update(text, prefixes=PREDECLARED_PREFIXES)

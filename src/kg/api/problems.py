@@ -38,7 +38,7 @@ class ProblemType:
 
 BAD_REQUEST = ProblemType("bad-request", 400, "Bad request")
 QUERY_SYNTAX = ProblemType("query-syntax", 400, "Malformed SPARQL")
-QUERY_TOO_COMPLEX = ProblemType("query-too-complex", 400, "Query too complex to evaluate")
+QUERY_TOO_COMPLEX = ProblemType("query-too-complex", 400, "Query too complex")
 DATASET_CONFLICT = ProblemType("dataset-conflict", 400, "Conflicting dataset")
 FEDERATION_REFUSED = ProblemType("federation-refused", 400, "Federated query refused")
 UNAUTHORIZED = ProblemType("unauthorized", 401, "Authentication required")
