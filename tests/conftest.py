@@ -151,7 +151,7 @@ def remote_servers(tmp_path_factory, settings, built):
     """``remote_servers(name)``: Settings overrides for a running server of that name holding the built graph
     (published with `kg publish`'s code); started once per test run, or a skip saying why it cannot be."""
     from kg import publish
-    from tests import remote_servers as servers
+    from support import remote_servers as servers
 
     started, stack = {}, contextlib.ExitStack()
 

@@ -26,8 +26,8 @@ from kg import build, catalogue, publish, store
 from kg.cli import app
 from kg.config import Settings
 from kg.remote import PUBLICATION, Endpoints, read_publication, select
+from support.live import free_port, serve
 from tests.conftest import REMOTE_SERVERS
-from tests.live import free_port, serve
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -143,7 +143,7 @@ def test_kg_serve_on_a_remote_store_answers_over_http_and_refuses_writes(setting
 
 
 def test_kg_serve_refuses_to_start_on_an_empty_or_unreachable_store(tmp_path):
-    from tests.remote_servers import available, oxigraph_server
+    from support.remote_servers import available, oxigraph_server
 
     if available("oxigraph"):
         pytest.skip(available("oxigraph"))

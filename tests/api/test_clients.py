@@ -13,7 +13,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.api.main import create_app
-from tests.live import free_port, remote_options, serve, wait_until_up
+from support.live import free_port, remote_options, serve, wait_until_up
 
 ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 

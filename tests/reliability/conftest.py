@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests import live
+from support import live
 
 TOKEN = "reliability-token-5f0c1a9e7b"
 QUERY_TIMEOUT_S = 1.0

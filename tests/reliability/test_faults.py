@@ -19,7 +19,7 @@ import pytest
 
 from kg import store
 from kg.errors import StoreCorrupt
-from tests import live
+from support import live
 
 KILLS = 3
 SEED = 20261202

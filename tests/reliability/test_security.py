@@ -18,7 +18,7 @@ with warnings.catch_warnings():
 
 from kg.api import deps
 from kg.api.main import create_app
-from tests import live
+from support import live
 from tests.reliability.conftest import TOKEN
 
 GRAPH = "https://w3id.org/mea-kg/graph/user/security-probe"

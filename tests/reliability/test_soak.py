@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from bench.soak import soak
+from support.soak import soak
 from tests.reliability.conftest import QUERY_TIMEOUT_S
 
 

@@ -9,7 +9,7 @@ import time
 import pytest
 import rdflib
 
-from tests import live
+from support import live
 
 ACTIVITIES = (
     "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
