@@ -27,5 +27,9 @@ build: setup
 test: setup
 	$(BIN)/pytest -q
 
+# The fast lane (no slow, browser, remote-server or reliability tests): for a quick check while working.
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow and not browser and not remote and not reliability"
+
 clean:
 	rm -rf var/store

@@ -23,6 +23,38 @@ CAMI_SEED = "003_7ccfd4c154610a25.txt"
 TESTS_DIR = Path(__file__).parent
 
 
+# --- markers: `make test-fast` leaves out the slow, browser, remote and reliability tests -----------------
+
+MARKED_DIRECTORIES = {"reliability": "reliability"}
+"""Every test under tests/<directory>/ gets the marker."""
+MARKED_FILES = {"test_browser.py": "browser", "test_remote.py": "remote"}
+"""Every test of the file gets the marker."""
+SLOW: dict[str, set[str]] = {}
+"""Per file, the tests (function names, every parametrisation) that take long: seconds each on an idle machine
+(a build of their own, a `kg serve` or a remote server started, many requests). Measured with
+`pytest --durations`; a name that matches no test of its file is an error, so the list cannot rot."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by where it lives and what it runs on (see MARKED_DIRECTORIES, MARKED_FILES, SLOW)."""
+    unknown: set[str] = set()
+    for item in items:
+        path = item.path.relative_to(TESTS_DIR)
+        markers = {MARKED_FILES.get(path.name)} | {MARKED_DIRECTORIES.get(part) for part in path.parts[:-1]}
+        if getattr(item, "callspec", None) and item.callspec.params.get("backend") in REMOTE_SERVERS:
+            markers.add("remote")
+        slow = SLOW.get(path.name, set())
+        if getattr(item, "originalname", item.name) in slow:
+            markers.add("slow")
+        module = getattr(item, "module", None)
+        unknown |= {f"{path.name}::{name}" for name in slow if module is not None and not hasattr(module, name)}
+        for marker in sorted(m for m in markers if m):
+            item.add_marker(marker)
+    if unknown:
+        raise pytest.UsageError(f"tests/conftest.py SLOW names tests that do not exist: {', '.join(sorted(unknown))}")
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     """Settings of the real project, with the store in a temporary directory."""
