@@ -64,7 +64,7 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     """
     if isinstance(result, ox.QueryBoolean):
         fmt = _require(request.results_format, Kind.RESULTS)
-        return Answer(result.serialize(format=_RESULTS[fmt]), fmt)
+        return Answer(result.serialize(format=_RESULTS[fmt]) or b"", fmt)
     if not isinstance(result, ox.QuerySolutions):
         fmt = _require(request.graph_format, Kind.GRAPH)
         triples = list(islice(result, request.max_rows + 1))
@@ -75,10 +75,13 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     fmt = _require(request.results_format, Kind.RESULTS)
     if request.max_rows <= ROW_BY_ROW_ROWS:
         return _capped_solutions(result, request, fmt)  # a page: written row by row, evaluated once
-    body = result.serialize(format=_RESULTS[fmt])
+    body = result.serialize(format=_RESULTS[fmt]) or b""
     if _within(body, fmt, request.max_rows):
         return Answer(body, fmt)  # cannot hold more rows than the cap: the fast (Rust) path
-    return _capped_solutions(again(), request, fmt)
+    rerun = again()
+    if not isinstance(rerun, ox.QuerySolutions):
+        raise TypeError("the query gave another kind of answer when run again")
+    return _capped_solutions(rerun, request, fmt)
 
 
 def _within(body: bytes, fmt: Format, cap: int) -> bool:
@@ -96,25 +99,6 @@ def _capped_solutions(result: ox.QuerySolutions, request: Request, fmt: Format) 
     return Answer(results.write_solutions(variables, rows[: request.max_rows], fmt), fmt, truncated)
 
 
-def query(
-    store: ox.Store,
-    text: str,
-    *,
-    format: Format | None = None,
-    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
-    max_rows: int = 10**9,
-) -> Answer:
-    """Evaluate ``text`` over the union of all graphs; ``format`` defaults by query form.
-
-    Raises SyntaxError for a malformed query and ValueError when ``format`` does not fit the query form.
-    """
-    request = request_for(text, format=format, bindings=bindings, max_rows=max_rows)
-    try:
-        return evaluate(store, request)
-    except NotAcceptable as e:
-        raise ValueError(format_mismatch(format, e.kind)) from None
-
-
 def request_for(
     text: str,
     *,
@@ -123,15 +107,15 @@ def request_for(
     max_rows: int = 10**9,
 ) -> Request:
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
-    chosen = (
-        {}
-        if format is None
-        else {
-            "results_format": None if format.is_graph else format,
-            "graph_format": format if format.is_graph else None,
-        }
+    if format is None:
+        return Request(text, bindings=bindings or {}, max_rows=max_rows)
+    return Request(
+        text,
+        results_format=None if format.is_graph else format,
+        graph_format=format if format.is_graph else None,
+        bindings=bindings or {},
+        max_rows=max_rows,
     )
-    return Request(text, bindings=bindings or {}, max_rows=max_rows, **chosen)
 
 
 def format_mismatch(format: Format, kind: Kind) -> str:

@@ -14,6 +14,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.api.main import create_app
 from support.live import free_port, remote_options, serve, wait_until_up
+from tests.helpers import ask, bindings
 
 ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 
@@ -45,7 +46,7 @@ def test_sparqlwrapper_select(endpoint):
     client = SPARQLWrapper(endpoint)
     client.setQuery(ACTIVITIES)
     client.setReturnFormat(JSON)
-    codes = {b["code"]["value"] for b in client.query().convert()["results"]["bindings"]}
+    codes = {row["code"] for row in bindings(client.query().convert())}
     assert len(codes) == 154 and {"B5", "2.3.8"} <= codes
 
 
@@ -54,7 +55,7 @@ def test_sparqlwrapper_post_ask_and_construct(endpoint):
     client.setMethod(POST)
     client.setQuery("ASK { <https://w3id.org/mea-kg/id/taxon/uncia-uncia> ?p ?o }")
     client.setReturnFormat(JSON)
-    assert client.query().convert()["boolean"] is True
+    assert ask(client.query().convert()) is True
     client.setQuery("CONSTRUCT WHERE { <https://w3id.org/mea-kg/id/activity/cami/2.3.8> ?p ?o }")
     client.setReturnFormat(TURTLE)
     graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")

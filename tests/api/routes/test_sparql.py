@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
@@ -10,6 +9,7 @@ import pytest
 import rdflib
 
 from support import live
+from tests.helpers import ask, bindings
 
 ACTIVITIES = (
     "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?a ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
@@ -22,7 +22,7 @@ def test_get_query_json_by_default(client):
     response = client.get("/sparql", params={"query": ACTIVITIES})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/sparql-results+json")
-    assert len(response.json()["results"]["bindings"]) == 33 + 121
+    assert len(bindings(response)) == 33 + 121
 
 
 def test_post_form_and_direct(client):
@@ -180,14 +180,14 @@ def test_gzip_and_server_header(client):
     response = client.get("/sparql", params={"query": ACTIVITIES}, headers={"Accept-Encoding": "gzip"})
     assert response.headers["content-encoding"] == "gzip"
     assert response.headers["server"].startswith("mea-kg/")
-    assert len(json.loads(response.content)["results"]["bindings"]) == 154  # httpx decoded the gzip body
+    assert len(bindings(response)) == 154  # httpx decoded the gzip body
 
 
 def test_row_cap_truncates_with_a_header(client, served_settings):
     response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert response.status_code == 200, response.text
     assert response.headers["x-result-truncated"] == str(served_settings.max_rows)
-    assert len(response.json()["results"]["bindings"]) == served_settings.max_rows
+    assert len(bindings(response)) == served_settings.max_rows
 
 
 def test_runaway_query_is_stopped_with_503_before_any_result(client, served_settings, embedded_only):
@@ -245,7 +245,7 @@ def test_the_word_service_in_a_literal_is_not_refused(client):
 def test_updates_are_disabled_by_default(client):
     response = client.post("/sparql", content="CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
     assert response.status_code == 403
-    assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"] is True
+    assert ask(client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})) is True
 
 
 def test_service_description(client, served_settings):

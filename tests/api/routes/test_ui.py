@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.helpers import bindings
+
 
 def test_entry_page(client):
     page = client.get("/", headers={"Accept": "text/html"})
@@ -19,7 +21,7 @@ def test_entry_page(client):
             "format": "json",
         },
     )
-    assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 34
+    assert answer.status_code == 200 and len(bindings(answer)) == 34
 
 
 def test_index_links_resolve(client):
