@@ -28,7 +28,7 @@ from kg.cli import app
 from kg.config import Settings
 from kg.remote import PUBLICATION, Endpoints, read_publication, select
 from support.live import free_port, serve
-from tests.conftest import REMOTE_SERVERS
+from tests.conftest import REMOTE_QUERY_LIMIT_S, REMOTE_SERVERS
 from tests.helpers import bindings
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -353,7 +353,8 @@ def test_a_query_past_the_time_limit_on_a_remote_store_is_503(settings, remote):
         started = time.monotonic()
         response = client.get("/sparql", params={"query": runaway})
         assert response.status_code == 503 and response.json()["type"].endswith("#query-timeout")
-        assert time.monotonic() - started < 5
+        # far above the service's 1 s limit, below the server's own: the service stopped waiting, not the server
+        assert time.monotonic() - started < REMOTE_QUERY_LIMIT_S
 
 
 def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings, remote_servers, smaller_build):
@@ -373,7 +374,7 @@ def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings
         assert len(before) == 1
         try:
             asyncio.run(publish.publish(smaller_build.store_dir, endpoints))
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 120  # the replicas poll the publication record: generous on a busy machine
             while (now := etags([first, second])) & before and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert len(now) == 1 and not now & before  # both switched to the new release

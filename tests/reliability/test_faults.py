@@ -82,9 +82,11 @@ def test_a_worker_killed_mid_query_fails_that_query_only(served, service):
 
     thread = threading.Thread(target=slow)
     thread.start()
-    time.sleep(0.3)
-    workers = [pid for pid in live.descendants(process.pid) if not live.descendants(pid)]
-    assert workers, "no worker processes found"
+    deadline = time.monotonic() + 30
+    while not any(_running(pid) for pid in _workers(process.pid)):  # until a worker evaluates the runaway
+        assert time.monotonic() < deadline, "no worker took the runaway query"
+        time.sleep(0.01)
+    workers = _workers(process.pid)
     for pid in workers:
         os.kill(pid, signal.SIGKILL)
     thread.join(timeout=30)
@@ -93,6 +95,19 @@ def test_a_worker_killed_mid_query_fails_that_query_only(served, service):
         after = httpx.get(f"{service}/sparql", params={"query": "ASK { ?s a ?t }"}, timeout=30)
         assert after.status_code == 200 and ask(after) is True, after.text
     assert process.poll() is None
+
+
+def _workers(service_pid: int) -> list[int]:
+    """The query workers of a `kg serve`: its descendants with no children of their own."""
+    return [pid for pid in live.descendants(service_pid) if not live.descendants(pid)]
+
+
+def _running(pid: int) -> bool:
+    """Whether the process is on a CPU or waiting for one (Linux /proc state R), not sleeping."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
+    except OSError:
+        return False
 
 
 @pytest.fixture()

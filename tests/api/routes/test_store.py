@@ -16,7 +16,7 @@ from kg.api.main import create_app
 from kg.config import Settings
 from tests import helpers
 
-from ..conftest import TOKEN, auth
+from ..conftest import QUERY_TIMEOUT, TOKEN, auth
 
 MINE = "http://example.org/my-annotations"
 TURTLE = b'<http://example.org/s> <http://example.org/p> "o" .'
@@ -31,7 +31,7 @@ def writable_real(built_copy):
         store=built_copy.store_dir,
         owl_check=False,
         workers=2,
-        query_timeout=2.0,
+        query_timeout=QUERY_TIMEOUT,
         update_token=TOKEN,
     )
 
