@@ -23,7 +23,12 @@ ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE
 def endpoint(request, served_settings):
     if request.param == "subprocess":
         with serve(
-            served_settings.store_dir, *remote_options(served_settings), "--workers", "2", "--query-timeout", "5"
+            served_settings.store_dir,
+            *remote_options(served_settings),
+            "--workers",
+            "2",
+            "--query-timeout",
+            str(served_settings.query_timeout),
         ) as base:
             yield base + "/sparql"
     else:
