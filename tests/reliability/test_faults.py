@@ -4,6 +4,7 @@ one clear line — never partial data, never a crash loop."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -103,11 +104,12 @@ def _workers(service_pid: int) -> list[int]:
 
 
 def _running(pid: int) -> bool:
-    """Whether the process is on a CPU or waiting for one (Linux /proc state R), not sleeping."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "R"
-    except OSError:
-        return False
+    """Whether a thread of the process is on a CPU or waiting for one (Linux /proc state R), not sleeping."""
+    states = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+    return "R" in states
 
 
 @pytest.fixture()

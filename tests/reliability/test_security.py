@@ -148,14 +148,12 @@ def test_no_path_leads_out_of_the_graph(service, path):
 
 
 def test_no_secret_reaches_a_log(service, service_log, tmp_path):
-    logged = service_log.stat().st_size
-    httpx.post(f"{service}/sparql", data={"update": INSERT}, headers={"Authorization": f"Bearer {TOKEN}wrong"})
-    deadline = time.monotonic() + 60
-    while service_log.stat().st_size == logged:  # the service logs the refused request
-        assert time.monotonic() < deadline, "the service logged nothing about the request"
-        time.sleep(0.05)
-    log = service_log.read_text(errors="replace")
-    assert TOKEN not in log
+    refused = httpx.post(
+        f"{service}/sparql", data={"update": INSERT}, headers={"Authorization": f"Bearer {TOKEN}wrong"}
+    )
+    assert refused.status_code == 401
+    log = service_log.read_text(errors="replace")  # stderr is line-buffered: what was logged is there
+    assert "serving " in log and TOKEN not in log  # the service's own start line, and no token
     secret = "remote-password-never-logged-91c2"
     done = subprocess.run(
         [
