@@ -212,7 +212,7 @@ def test_runaway_query_is_stopped_with_503_before_any_result(limited_client):
     assert response.status_code == 503
     assert response.json()["type"].endswith("#query-timeout")
     assert response.headers["retry-after"]
-    assert ask(limited_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})) is True  # its worker replaced
+    assert ask(limited_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})) is True  # and it answers again
 
 
 def test_other_requests_are_answered_while_a_query_runs_away(limited_client):
@@ -235,7 +235,7 @@ def test_other_requests_are_answered_while_a_query_runs_away(limited_client):
 
 
 def until_busy(client, seconds: float = 60) -> None:
-    """Wait until every worker open to ad-hoc queries is taken (the runaway reached its worker)."""
+    """Wait until every slot open to ad-hoc queries is taken (the runaway holds its worker)."""
     deadline = time.monotonic() + seconds
     while not client.app.state.pool._public.locked():
         assert time.monotonic() < deadline, "the runaway query never reached a worker"
