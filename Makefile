@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: setup run build test lint docs docs-serve bench clean
+.PHONY: setup run build test test-fast lint docs docs-serve bench clean
 
 setup: $(VENV)/.installed
 
@@ -47,6 +47,10 @@ docs-serve: $(VENV)/.docs-installed
 bench: build
 	$(BIN)/python bench/store.py
 	$(BIN)/python bench/informea.py
+
+# The fast lane (no slow, browser, remote-server or reliability tests): for a quick check while working.
+test-fast: setup
+	$(BIN)/pytest -q -m "not slow and not browser and not remote and not reliability"
 
 clean:
 	rm -rf var/store

@@ -50,8 +50,8 @@ from bench.synthetic import generate
 from kg import catalogue, engine, publish, store
 from kg.config import PROJECT_DIR, Settings
 from kg.remote import Endpoints
-from tests.live import free_port, memory_mb, wait_until_up
-from tests.remote_servers import available, virtuoso
+from support.live import free_port, memory_mb, wait_until_up
+from support.remote_servers import available, virtuoso
 
 DESIGN_CARD = "activities-by-listing"
 REFERENCE_SCAN = (

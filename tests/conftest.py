@@ -23,6 +23,75 @@ CAMI_SEED = "003_7ccfd4c154610a25.txt"
 TESTS_DIR = Path(__file__).parent
 
 
+# --- markers: `make test-fast` leaves out the slow, browser, remote and reliability tests -----------------
+
+MARKED_DIRECTORIES = {"reliability": "reliability"}
+"""Every test under tests/<directory>/ gets the marker."""
+MARKED_FILES = {"test_browser.py": "browser", "test_remote.py": "remote"}
+"""Every test of the file gets the marker."""
+SLOW: dict[str, set[str]] = {
+    "test_build.py": {
+        "test_valid_addition_builds",
+        "test_invalid_data_is_rejected_naming_rule_and_resource",
+        "test_crash_while_writing_leaves_previous_store_current",
+        "test_old_releases_are_pruned",
+    },
+    "test_cli.py": {
+        "test_query_without_store_builds_it_first",
+        "test_export_writes_the_whole_graph",
+        "test_console_script_runs_as_installed",
+    },
+    "test_reason.py": {
+        "test_there_are_defined_classes",
+        "test_rules_infer_exactly_what_hermit_classifies",
+        "test_hermit_finds_an_inconsistency_and_names_the_graph",
+    },
+    "api/test_clients.py": {
+        "test_sparqlwrapper_select",
+        "test_sparqlwrapper_post_ask_and_construct",
+        "test_sparqlwrapper_reports_bad_queries",
+        "test_rdflib_sparqlstore",
+    },
+    "api/test_crawl.py": {
+        "test_crawl_from_the_entry_page_finds_no_broken_link",
+        "test_every_resource_dereferences_and_agrees_with_the_store",
+    },
+    "api/routes/test_ontology.py": {
+        "test_machines_get_the_ontology_in_every_format",
+        "test_without_a_local_release_the_documents_come_from_the_ontology_file",
+    },
+    "api/routes/test_sparql.py": {
+        "test_runaway_query_is_stopped_with_503_before_any_result",
+        "test_other_requests_are_answered_while_a_query_runs_away",
+    },
+    "api/routes/test_store.py": {"test_built_graphs_are_read_only_and_writes_survive_restarts_and_rebuilds"},
+}
+"""Per file (path under tests/), the tests (function names, every parametrisation) that take long: seconds each
+on an idle machine (a build or a reasoner run of their own, a real server started, many requests). From
+`pytest --durations=120` on the whole suite; a name that matches no test of its file is an error, so the list
+cannot rot."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test by where it lives and what it runs on (see MARKED_DIRECTORIES, MARKED_FILES, SLOW)."""
+    unknown: set[str] = set()
+    for item in items:
+        path = item.path.relative_to(TESTS_DIR)
+        markers = {MARKED_FILES.get(path.name)} | {MARKED_DIRECTORIES.get(part) for part in path.parts[:-1]}
+        if getattr(item, "callspec", None) and item.callspec.params.get("backend") in REMOTE_SERVERS:
+            markers.add("remote")
+        slow = SLOW.get(path.as_posix(), set())
+        if getattr(item, "originalname", item.name) in slow:
+            markers.add("slow")
+        module = getattr(item, "module", None)
+        unknown |= {f"{path.as_posix()}::{name}" for name in slow if module is not None and not hasattr(module, name)}
+        for marker in sorted(m for m in markers if m):
+            item.add_marker(marker)
+    if unknown:
+        raise pytest.UsageError(f"tests/conftest.py SLOW names tests that do not exist: {', '.join(sorted(unknown))}")
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
     """Settings of the real project, with the store in a temporary directory."""
@@ -151,7 +220,7 @@ def remote_servers(tmp_path_factory, settings, built):
     """``remote_servers(name)``: Settings overrides for a running server of that name holding the built graph
     (published with `kg publish`'s code); started once per test run, or a skip saying why it cannot be."""
     from kg import publish
-    from tests import remote_servers as servers
+    from support import remote_servers as servers
 
     started, stack = {}, contextlib.ExitStack()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pyoxigraph as ox
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from kg import catalogue, engine, paging, sparqltext
 from kg.cli import app
 from kg.config import PROJECT_DIR
+from tests.helpers import bindings
 
 CATALOGUE = catalogue.load(PROJECT_DIR / "queries")
 CITES = "https://w3id.org/mea-kg/id/convention/cites"
@@ -21,8 +21,8 @@ CMS = "https://w3id.org/mea-kg/id/convention/cms"
 def answer(graph):
     def run(query_name: str, /, **params: str) -> list[dict[str, str]]:
         query = CATALOGUE[query_name]
-        body = engine.query(graph, query.text, bindings=query.bindings(params)).body
-        return [{k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]]
+        request = engine.request_for(query.text, bindings=query.bindings(params))
+        return bindings(engine.evaluate(graph, request).body)
 
     return run
 

@@ -1,4 +1,5 @@
-"""kg.engine: the row cap on answers, through engine.query and engine.answer (the path every back-end takes)."""
+"""kg.engine: the row cap on answers, through engine.evaluate (what `kg query` runs) and engine.answer (the path
+every back-end takes)."""
 
 import csv
 import io
@@ -47,9 +48,9 @@ def test_long_rows_under_the_cap_are_serialised_once(fmt):
 def test_literals_holding_row_marks_are_still_capped_exactly(fmt):
     texts = ['},{"a":' * 300, "<result>" * 300, "line\n" * 300, " padded\r\n" * 300, "plain" * 300] * 300
     store = store_of(texts)
-    whole = engine.query(store, SELECT, format=fmt, max_rows=len(texts))
+    whole = engine.evaluate(store, engine.request_for(SELECT, format=fmt, max_rows=len(texts)))
     assert not whole.truncated
     assert sorted(text for _, text in rows(whole)) == sorted(texts)
-    capped = engine.query(store, SELECT, format=fmt, max_rows=len(texts) - 1)
+    capped = engine.evaluate(store, engine.request_for(SELECT, format=fmt, max_rows=len(texts) - 1))
     assert capped.truncated
     assert rows(capped) == rows(whole)[:-1]

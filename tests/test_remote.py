@@ -27,8 +27,9 @@ from kg import build, catalogue, publish, store
 from kg.cli import app
 from kg.config import Settings
 from kg.remote import PUBLICATION, Endpoints, read_publication, select
-from tests.conftest import REMOTE_SERVERS
-from tests.live import free_port, serve
+from support.live import free_port, serve
+from tests.conftest import REMOTE_QUERY_LIMIT_S, REMOTE_SERVERS
+from tests.helpers import bindings
 
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -129,7 +130,7 @@ def test_kg_query_on_an_unreachable_store_exits_4(runner):
 def test_kg_serve_on_a_remote_store_answers_over_http_and_refuses_writes(settings, remote):
     with serve(settings.store_dir, "--store-url", remote["store_url"], "--update-token", "t0ken") as base:
         design_card = httpx.get(base + "/queries/activities-by-listing", params={"narrower": "false"}, timeout=30)
-        assert design_card.status_code == 200 and len(design_card.json()["results"]["bindings"]) >= 17
+        assert design_card.status_code == 200 and len(bindings(design_card)) >= 17
         page = httpx.get(base + "/id/taxon/uncia-uncia", headers={"Accept": "text/html"}, timeout=30)
         assert page.status_code == 200 and "Uncia uncia" in page.text
         feed = httpx.get(base + "/informea/Decisions", params={"$format": "json"}, timeout=30)
@@ -144,7 +145,7 @@ def test_kg_serve_on_a_remote_store_answers_over_http_and_refuses_writes(setting
 
 
 def test_kg_serve_refuses_to_start_on_an_empty_or_unreachable_store(tmp_path):
-    from tests.remote_servers import available, oxigraph_server
+    from support.remote_servers import available, oxigraph_server
 
     if available("oxigraph"):
         pytest.skip(available("oxigraph"))
@@ -352,7 +353,8 @@ def test_a_query_past_the_time_limit_on_a_remote_store_is_503(settings, remote):
         started = time.monotonic()
         response = client.get("/sparql", params={"query": runaway})
         assert response.status_code == 503 and response.json()["type"].endswith("#query-timeout")
-        assert time.monotonic() - started < 5
+        # far above the service's 1 s limit, below the server's own: the service stopped waiting, not the server
+        assert time.monotonic() - started < REMOTE_QUERY_LIMIT_S
 
 
 def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings, remote_servers, smaller_build):
@@ -372,14 +374,14 @@ def test_replicas_over_one_remote_store_switch_together_after_a_publish(settings
         assert len(before) == 1
         try:
             asyncio.run(publish.publish(smaller_build.store_dir, endpoints))
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 120  # the replicas poll the publication record: generous on a busy machine
             while (now := etags([first, second])) & before and time.monotonic() < deadline:
                 time.sleep(0.2)
             assert len(now) == 1 and not now & before  # both switched to the new release
             graphs = httpx.get(
                 second + "/sparql", params={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"}, timeout=30
             )
-            names = {row["g"]["value"] for row in graphs.json()["results"]["bindings"]}
+            names = {row["g"] for row in bindings(graphs)}
             assert "https://w3id.org/mea-kg/graph/jwp" in names
             assert "https://w3id.org/mea-kg/graph/keywords" not in names  # the new build has no keywords graph
         finally:

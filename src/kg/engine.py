@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import cast
 
 import pyoxigraph as ox
 
@@ -87,10 +86,10 @@ def answer(result: Result, request: Request, *, again: Callable[[], Result]) -> 
     body = result.serialize(format=_RESULTS[fmt]) or b""
     if _within(body, fmt, request.max_rows):
         return Answer(body, fmt)  # cannot hold more rows than the cap: the fast (Rust) path
-    solutions = again()
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise TypeError("the answer read again is no longer a SELECT answer")
-    return _capped_solutions(solutions, request, fmt)
+    rerun = again()
+    if not isinstance(rerun, ox.QuerySolutions):
+        raise TypeError("the query gave another kind of answer when run again")
+    return _capped_solutions(rerun, request, fmt)
 
 
 def _within(body: bytes, fmt: Format, cap: int) -> bool:
@@ -108,25 +107,6 @@ def _capped_solutions(result: ox.QuerySolutions, request: Request, fmt: Format) 
     return Answer(results.write_solutions(variables, rows[: request.max_rows], fmt), fmt, truncated)
 
 
-def query(
-    store: ox.Store,
-    text: str,
-    *,
-    format: Format | None = None,
-    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
-    max_rows: int = 10**9,
-) -> Answer:
-    """Evaluate ``text`` over the union of all graphs; ``format`` defaults by query form.
-
-    Raises SyntaxError for a malformed query and ValueError when ``format`` does not fit the query form.
-    """
-    request = request_for(text, format=format, bindings=bindings, max_rows=max_rows)
-    try:
-        return evaluate(store, request)
-    except NotAcceptable as e:
-        raise ValueError(format_mismatch(format, e.kind) if format else str(e)) from None
-
-
 def request_for(
     text: str,
     *,
@@ -137,8 +117,13 @@ def request_for(
     """The request for ``text`` over the union of all graphs, in ``format`` (or the default of its query form)."""
     if format is None:
         return Request(text, bindings=bindings or {}, max_rows=max_rows)
-    results_format, graph_format = (None, format) if format.is_graph else (format, None)
-    return Request(text, results_format, graph_format, bindings=bindings or {}, max_rows=max_rows)
+    return Request(
+        text,
+        results_format=None if format.is_graph else format,
+        graph_format=format if format.is_graph else None,
+        bindings=bindings or {},
+        max_rows=max_rows,
+    )
 
 
 def format_mismatch(format: Format | None, kind: Kind) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kg.config import PROJECT_DIR
-from tests.live import serve
+from support.live import serve
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is in the dev extra: pip install -e '.[dev]'"

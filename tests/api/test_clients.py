@@ -13,7 +13,8 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg.api.main import create_app
-from tests.live import free_port, remote_options, serve, wait_until_up
+from support.live import free_port, remote_options, serve, wait_until_up
+from tests.helpers import ask, bindings
 
 ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE { ?a a mea:Activity ; mea:code ?code }"
 
@@ -22,7 +23,12 @@ ACTIVITIES = "PREFIX mea: <https://w3id.org/mea-kg/ontology#> SELECT ?code WHERE
 def endpoint(request, served_settings):
     if request.param == "subprocess":
         with serve(
-            served_settings.store_dir, *remote_options(served_settings), "--workers", "2", "--query-timeout", "5"
+            served_settings.store_dir,
+            *remote_options(served_settings),
+            "--workers",
+            "2",
+            "--query-timeout",
+            str(served_settings.query_timeout),
         ) as base:
             yield base + "/sparql"
     else:
@@ -45,7 +51,7 @@ def test_sparqlwrapper_select(endpoint):
     client = SPARQLWrapper(endpoint)
     client.setQuery(ACTIVITIES)
     client.setReturnFormat(JSON)
-    codes = {b["code"]["value"] for b in client.query().convert()["results"]["bindings"]}
+    codes = {row["code"] for row in bindings(client.query().convert())}
     assert len(codes) == 154 and {"B5", "2.3.8"} <= codes
 
 
@@ -54,7 +60,7 @@ def test_sparqlwrapper_post_ask_and_construct(endpoint):
     client.setMethod(POST)
     client.setQuery("ASK { <https://w3id.org/mea-kg/id/taxon/uncia-uncia> ?p ?o }")
     client.setReturnFormat(JSON)
-    assert client.query().convert()["boolean"] is True
+    assert ask(client.query().convert()) is True
     client.setQuery("CONSTRUCT WHERE { <https://w3id.org/mea-kg/id/activity/cami/2.3.8> ?p ?o }")
     client.setReturnFormat(TURTLE)
     graph = rdflib.Graph().parse(data=client.query().convert(), format="turtle")

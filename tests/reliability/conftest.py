@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests import live
+from support import live
 
 TOKEN = "reliability-token-5f0c1a9e7b"
 QUERY_TIMEOUT_S = 1.0
@@ -20,7 +20,8 @@ def service_log(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def served(settings, built, service_log):
-    """`kg serve` over the built store, updates enabled for ``TOKEN`` (given in the environment): (base URL, process)."""
+    """`kg serve` over the built store, updates enabled for ``TOKEN`` (given in the environment):
+    (base URL, process)."""
     env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN}
     with live.serve_process(
         settings.store_dir, "--workers", "2", "--query-timeout", str(QUERY_TIMEOUT_S), log=service_log, env=env

@@ -19,8 +19,8 @@ from ..errors import DatasetConflict, GraphNotFound, InternalError, InvalidInput
 from ..guard import FederationRefused
 from ..informea.documents import error_body, negotiate
 from ..informea.options import ODataError
-from ..remote import RemoteFailed, RemoteWritesRefused
 from ..limits import QueryOverLimit
+from ..remote import RemoteFailed, RemoteWritesRefused
 from ..workers import PoolUnavailable, QueryTimeout, QueryTooComplex
 
 ERRORS_BASE = "https://w3id.org/mea-kg/errors#"

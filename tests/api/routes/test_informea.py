@@ -16,7 +16,7 @@ import pytest
 import requests
 from pyodata.v2.service import HttpError
 
-from tests.live import remote_options
+from support.live import remote_options
 
 ID = "https://w3id.org/mea-kg/id/"
 PAGE_SIZE = 4

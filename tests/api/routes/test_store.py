@@ -14,8 +14,9 @@ with warnings.catch_warnings():
 from kg import build
 from kg.api.main import create_app
 from kg.config import Settings
+from tests import helpers
 
-from ..conftest import TOKEN, auth
+from ..conftest import QUERY_TIMEOUT, TOKEN, auth
 
 MINE = "http://example.org/my-annotations"
 TURTLE = b'<http://example.org/s> <http://example.org/p> "o" .'
@@ -30,13 +31,13 @@ def writable_real(built_copy):
         store=built_copy.store_dir,
         owl_check=False,
         workers=2,
-        query_timeout=2.0,
+        query_timeout=QUERY_TIMEOUT,
         update_token=TOKEN,
     )
 
 
 def ask(client, query: str) -> bool:
-    return client.get("/sparql", params={"query": query}).json()["boolean"]
+    return helpers.ask(client.get("/sparql", params={"query": query}))
 
 
 def test_writes_need_the_token(writable_client):
@@ -120,7 +121,8 @@ def test_built_graphs_are_read_only_and_writes_survive_restarts_and_rebuilds(wri
             == 403
         )
         annotate = f"""PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-            INSERT {{ GRAPH <{MINE}> {{ ?a <http://example.org/flag> true }} }} WHERE {{ GRAPH ?g {{ ?a mea:code "B5" }} }}"""
+            INSERT {{ GRAPH <{MINE}> {{ ?a <http://example.org/flag> true }} }}
+            WHERE {{ GRAPH ?g {{ ?a mea:code "B5" }} }}"""
         assert (
             client.post(
                 "/sparql", content=annotate, headers={"Content-Type": "application/sparql-update", **auth()}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tests.helpers import bindings
+
 
 def test_entry_page(client):
     page = client.get("/", headers={"Accept": "text/html"})
@@ -19,7 +21,7 @@ def test_entry_page(client):
             "format": "json",
         },
     )
-    rows = answer.json()["results"]["bindings"]
+    rows = bindings(answer)
     assert answer.status_code == 200 and len(rows) == 34
     activities = [row["activity"]["value"] for row in rows]
     assert all(iri.startswith("https://w3id.org/mea-kg/id/activity/") for iri in activities), activities

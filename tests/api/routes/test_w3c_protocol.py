@@ -15,6 +15,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDFS
 
 from kg.config import PROJECT_DIR
+from tests.helpers import ask
 
 from ..conftest import auth
 
@@ -109,6 +110,6 @@ def _check(response, expected) -> None:
 
 def _boolean(body: bytes, media_type: str) -> bool:
     if media_type.endswith("json"):
-        return json.loads(body)["boolean"]
+        return ask(body)
     element = ET.fromstring(body).find("{http://www.w3.org/2005/sparql-results#}boolean")
     return element.text.strip() == "true"

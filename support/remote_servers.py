@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.live import free_port
+from support.live import free_port
 
 VIRTUOSO_BIN = "/usr/bin/virtuoso-t"  # Debian package virtuoso-opensource-7-bin
 VIRTUOSO_VSP = "/var/lib/virtuoso-opensource-7/vsp"  # ServerRoot of Debian's package
@@ -103,7 +103,7 @@ def _running(argv: list[str], log: Path, ready_url: str, start_timeout_s: float)
             stdin=subprocess.DEVNULL,
             cwd=log.parent,
             start_new_session=True,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509 (a lone prctl call, safe after fork)
         )
     try:
         _wait_ready(process, ready_url, log, start_timeout_s)
