@@ -343,7 +343,8 @@ def serve_command(
     ] = None,
     store_dir: StoreOption = None,
     workers: Annotated[
-        int | None, typer.Option(help=about("workers", "Query worker processes (CPU count, at least 2)."))
+        int | None,
+        typer.Option(help=about("workers", "Query worker processes (one per CPU plus a quarter as many).")),
     ] = None,
     max_rows: Annotated[
         int | None, typer.Option("--max-rows", help=about("max_rows", "Most rows (or triples) one answer returns."))

@@ -3,7 +3,7 @@ project's HTTP client, the requests one public consumer makes (its $expand, $fil
 format) and parses the answers the way that consumer's code does, naming in a comment the repository and
 file it mirrors. pyodata, the generic OData client, is in test_informea.py.
 
-Independent public consumers mirrored here (read from their public source; see CHANGES-informea.md):
+Independent public consumers mirrored here (read from their public source; see docs/informea.md, "Clients proven"):
 
 - IUCN-ELC/ecolex, ecolex/management/commands/cop_decision.py (Python, ECOLEX's COP-decision importer);
 - worldwidelaw/legal-sources, sources/INTL/InforMEA/bootstrap.py (Python, a legal-data scraper);
