@@ -43,9 +43,9 @@ def test_with_prefixes_adds_only_the_known_ones_the_query_uses_and_does_not_decl
 
 
 def test_predeclared_prefixes_answer_and_the_querys_own_declaration_wins(graph):
-    answer = json.loads(engine.query(graph, B5).body)
+    answer = json.loads(engine.evaluate(graph, engine.request_for(B5)).body)
     assert [b["a"]["value"] for b in answer["results"]["bindings"]] == ["https://w3id.org/mea-kg/id/activity/jwp/B5"]
-    own = json.loads(engine.query(graph, "PREFIX mea: <urn:not-mea#> " + B5).body)
+    own = json.loads(engine.evaluate(graph, engine.request_for("PREFIX mea: <urn:not-mea#> " + B5)).body)
     assert own["results"]["bindings"] == []
 
 
@@ -81,14 +81,14 @@ def test_predeclared_prefixes_answer_and_the_querys_own_declaration_wins(graph):
 )
 def test_parse_errors_are_one_line_in_plain_words(query, expected):
     with pytest.raises(SyntaxError) as raised:
-        engine.query(ox.Store(), query)
+        engine.evaluate(ox.Store(), engine.request_for(query))
     assert raised.value.msg == expected
     assert "\n" not in raised.value.msg and "[" not in raised.value.msg.split(":", 1)[0]
 
 
 def test_an_unknown_prefix_error_carries_its_position():
     with pytest.raises(SyntaxError) as raised:
-        engine.query(ox.Store(), "ASK {\n ?s ex:p ?o }")
+        engine.evaluate(ox.Store(), engine.request_for("ASK {\n ?s ex:p ?o }"))
     assert (raised.value.lineno, raised.value.offset) == (2, 5)
 
 

@@ -23,7 +23,7 @@ def test_entry_page(client):
     )
     rows = bindings(answer)
     assert answer.status_code == 200 and len(rows) == 34
-    activities = [row["activity"]["value"] for row in rows]
+    activities = [row["activity"] for row in rows]
     assert all(iri.startswith("https://w3id.org/mea-kg/id/activity/") for iri in activities), activities
     for iri in activities[::11]:  # the results link to the activities' own pages
         local = iri.replace("https://w3id.org/mea-kg/id/", "/id/", 1)
