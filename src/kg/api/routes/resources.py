@@ -17,9 +17,10 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ... import engine, pages, pictures
+from ...accept import choose_language
 from ...formats import Format
 from ...namespaces import ID
-from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
+from ..answers import cache_headers, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
@@ -58,7 +59,6 @@ templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
         200: answer(
             "An HTML page, or Turtle, JSON-LD, N-Triples or RDF/XML (and N-Quads/TriG)", "text/html", *GRAPH_OR_DATASET
         ),
-        303: {"description": "See the document about a resource"},
         **NOT_MODIFIED,
         **ERROR_RESPONSES,
     },
@@ -74,19 +74,16 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         raise Problem(400, "bad-request", f"lang is one of: {', '.join(LANGUAGES)}")
     if wants_html:
         language = language or "en"
-    etag = etag_for(pool.version, "resource", iri.value, fmt, language, wants_html)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept, Accept-Language",
-        "Content-Location": str(request.url),
-    }
-    cached = not_modified(request, etag)
+    headers = cache_headers(
+        etag_for(pool.version, "resource", iri.value, fmt, language, wants_html),
+        vary="Accept, Accept-Language",
+        content_location=str(request.url),
+    )
+    cached = not_modified(request, headers)
     if cached is not None:
-        cached.headers.update(headers)
         return cached
     if wants_html:
-        return await _page(request, pool, settings, iri, path, language, headers)
+        return await _page(request, pool, settings, iri, path=path, lang=language or "en", headers=headers)
     exists, answer = await asyncio.gather(  # side by side: the description's serialisation is no emptiness test
         pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout),
         pool.query(
@@ -105,6 +102,7 @@ async def _page(
     pool: PoolDep,
     settings: SettingsDep,
     iri: ox.NamedNode,
+    *,
     path: str,
     lang: str,
     headers: dict[str, str],
@@ -121,7 +119,10 @@ async def _page(
     )
     if not out_rows:
         raise _not_found(iri)
-    outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), {}, None
+    outgoing: defaultdict[str, dict[str, dict]] = defaultdict(dict)
+    incoming: defaultdict[str, dict[str, dict]] = defaultdict(dict)
+    types: dict[str, str | None] = {}
+    title = None
     for row in out_rows:
         prop, value = row["p"]["value"], row["o"]
         if prop == RDF_TYPE:
@@ -161,14 +162,18 @@ async def _page(
         "query": f"DESCRIBE <{iri.value}>",
         "sections": sections,
         "pictures": _pictures(title, sections),
-        "outgoing": [
-            {"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())
-        ],
-        "incoming": [
-            {"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())
-        ],
+        "outgoing": _listed(outgoing),
+        "incoming": _listed(incoming),
     }
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
+
+
+def _listed(groups: dict[str, dict[str, dict]]) -> list[dict]:
+    """Values grouped by property label as the page lists them: properties and values in order."""
+    return [
+        {"property": label, "values": sorted(values.values(), key=lambda entry: entry["text"])}
+        for label, values in sorted(groups.items())
+    ]
 
 
 def _not_found(iri: ox.NamedNode) -> Problem:
@@ -206,17 +211,5 @@ def _label(row: dict) -> str:
 
 
 def preferred_language(header: str | None) -> str | None:
-    """The first of fr/en the Accept-Language header prefers, or None (labels in every language)."""
-    ranked = []
-    for index, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and q > 0:
-            ranked.append((-q, index, primary))
-    return min(ranked)[2] if ranked else None
+    """The one of fr/en the Accept-Language header prefers, or None (labels in every language)."""
+    return choose_language(header, LANGUAGES)
