@@ -5,6 +5,8 @@ Schemathesis checks every response against these (tests/reliability), so they li
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..formats import Format, Kind
 from .problems import MEDIA_TYPE as PROBLEM_TYPE
 
@@ -25,12 +27,12 @@ def media_types(*kinds: Kind) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f.media_type for f in Format if f.kind in kinds))
 
 
-def answer(description: str, *media: str) -> dict:
+def answer(description: str, *media: str) -> dict[str, Any]:
     """A 200 response in these media types."""
     return {"description": description, "content": {m: {} for m in media}}
 
 
-def problems(statuses: dict[int, str]) -> dict[int, dict]:
+def problems(statuses: dict[int, str]) -> dict[int | str, dict[str, Any]]:
     """Error responses, each an RFC 9457 problem document."""
     return {
         status: {"description": text, "content": {PROBLEM_TYPE: {"schema": _PROBLEM_SCHEMA}}}
@@ -51,6 +53,6 @@ ERROR_RESPONSES = problems(
         503: "The query was stopped at its time limit, or no worker was free",
     }
 )
-NOT_MODIFIED = {304: {"description": "Not modified (ETag)"}}
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "Not modified (ETag)"}}
 RESULTS_OR_GRAPH = media_types(Kind.RESULTS, Kind.GRAPH)
 GRAPH_OR_DATASET = media_types(Kind.GRAPH, Kind.DATASET)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from ... import store
-from ..answers import not_modified
+from ..answers import cache_headers, not_modified
 from ..deps import Settings, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
@@ -52,16 +52,14 @@ async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
             "(export it with the store's own tools, or `kg export` on the build it was published from)",
         )
     release = store.current_release(settings.store_dir)
-    path = release / name if release else None
-    if path is None or not path.exists():
+    if release is None or not (release / name).exists():
         raise Problem(404, "not-found", f"the current release has no {name} (rebuild with `kg build`)")
-    etag = f'"{release.name}-{name}"'
-    cached = not_modified(request, etag)
+    headers = cache_headers(f'"{release.name}-{name}"', vary=None)
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if name.endswith(".gz"):
         headers["Content-Encoding"] = "gzip"
     return FileResponse(
-        path, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None
+        release / name, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None
     )

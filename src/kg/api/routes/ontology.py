@@ -16,7 +16,7 @@ from ... import docs, engine, jsonld, store
 from ...config import Settings
 from ...formats import Format
 from ...namespaces import ONTOLOGY_GRAPH
-from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
+from ..answers import cache_headers, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 
@@ -36,11 +36,9 @@ _ONTOLOGY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {ONTOLOGY_GRAPH} {{ ?s ?p 
 )
 async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     wants_html, fmt = html_or_graph(request)
-    etag = etag_for(pool.version, "ontology", fmt, wants_html)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "ontology", fmt, wants_html))
+    cached = not_modified(request, headers)
     if cached is not None:
-        cached.headers.update(headers)
         return cached
     if wants_html:
         return Response(
@@ -57,15 +55,11 @@ async def ontology(request: Request, pool: PoolDep, settings: SettingsDep) -> Re
     responses={200: answer("The JSON-LD context", "application/ld+json"), **NOT_MODIFIED},
 )
 async def context(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
-    etag = etag_for(pool.version, "context")
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "context"), vary=None)
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    return Response(
-        _document(settings, store.JSONLD_CONTEXT),
-        media_type="application/ld+json",
-        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL},
-    )
+    return Response(_document(settings, store.JSONLD_CONTEXT), media_type="application/ld+json", headers=headers)
 
 
 def jsonld_compacted(body: bytes, settings: Settings) -> bytes:

@@ -84,7 +84,8 @@ def _page_number(raw: str | None) -> int | None:
 
 
 def _link_pages(request: Request, response: Response, page: int) -> None:
-    """grlc-style ``Link`` headers: first, prev, and next while rows remain (the engine fetched one row past the page)."""
+    """grlc-style ``Link`` headers: first, prev, and next while rows remain (the engine fetched one row past the
+    page)."""
     more = response.headers.get("x-result-truncated") is not None
     if more:
         del response.headers["x-result-truncated"]

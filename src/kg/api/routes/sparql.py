@@ -7,13 +7,13 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from starlette.datastructures import MultiDict
+from starlette.datastructures import ImmutableMultiDict, MultiDict
 
 from ... import engine, guard
 from ...formats import Format, Kind, formats_of, negotiate
-from ..answers import CACHE_CONTROL, chosen_formats, etag_for, media_type_header, not_modified, run
+from ..answers import cache_headers, chosen_formats, etag_for, media_type_header, not_modified, run
 from ..deps import PoolDep, SettingsDep, require_writer
-from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer, problems
 from ..problems import Problem
 
 router = APIRouter(tags=["SPARQL"])
@@ -72,6 +72,7 @@ _POST_BODY = {
         UPDATE: {"schema": {"type": "string"}},
     },
 }
+PRECONDITION_FAILED = problems({412: "If-None-Match matches the query's current answer (a POST is not answered 304)"})
 _ANSWERS = answer(
     "Query results (SELECT/ASK) or an RDF graph (CONSTRUCT/DESCRIBE), as negotiated; the Service Description",
     *RESULTS_OR_GRAPH,
@@ -98,7 +99,7 @@ async def sparql_get(request: Request, pool: PoolDep, settings: SettingsDep) -> 
 @router.post(
     "/sparql",
     summary="SPARQL query or update (POST)",
-    responses={200: _ANSWERS, 204: {"description": "Update applied"}, **ERROR_RESPONSES},
+    responses={200: _ANSWERS, 204: {"description": "Update applied"}, **ERROR_RESPONSES, **PRECONDITION_FAILED},
     openapi_extra={"requestBody": _POST_BODY, "parameters": _QUERY_PARAMETERS[1:]},
 )
 async def sparql_post(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
@@ -127,7 +128,9 @@ async def sparql_post(request: Request, pool: PoolDep, settings: SettingsDep) ->
     raise Problem(415, "unsupported-media-type", f"cannot read {media_type}; use {FORM}, {QUERY} or {UPDATE}")
 
 
-async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
+async def _query(
+    request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: ImmutableMultiDict
+) -> Response:
     results_format, graph_format = chosen_formats(request)
     guard.check(text, settings.service_allowlist)
     default_graphs, named_graphs = params.getlist("default-graph-uri"), params.getlist("named-graph-uri")
@@ -144,7 +147,9 @@ async def _query(request: Request, pool: PoolDep, settings: SettingsDep, text: s
     return await run(request, pool, settings, query, public=True)
 
 
-async def _update(request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: MultiDict) -> Response:
+async def _update(
+    request: Request, pool: PoolDep, settings: SettingsDep, text: str, params: ImmutableMultiDict
+) -> Response:
     require_writer(request, settings)
     guard.check(text, settings.service_allowlist, update=True)
     await pool.write(
@@ -187,8 +192,8 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
             406, "not-acceptable", "the Service Description is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML"
         )
     endpoint = _endpoint(request)
-    etag = etag_for(pool.version, "service-description", endpoint, fmt, settings.update_token is None)
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "service-description", endpoint, fmt, settings.update_token is None))
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
     sizes = await pool.query(engine.Request(_GRAPH_SIZES, max_rows=10_000), timeout=settings.query_timeout)
@@ -198,11 +203,7 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
         format=fmt.rdf_format,
         prefixes={"sd": SD, "formats": FORMATS, "void": VOID, "kgs": KGS},
     )
-    return Response(
-        body,
-        media_type=media_type_header(fmt.media_type),
-        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
-    )
+    return Response(body, media_type=media_type_header(fmt.media_type), headers=headers)
 
 
 def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, int]) -> list[ox.Triple]:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 from ... import engine
 from ...formats import Kind, negotiate
 from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
-from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
+from ..answers import cache_headers, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
@@ -53,8 +53,8 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     if fmt is None:
         raise Problem(406, "not-acceptable", "VoID is RDF: accept Turtle, JSON-LD, N-Triples or RDF/XML")
     base = str(request.base_url).rstrip("/")
-    etag = etag_for(pool.version, "void", base, fmt)
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "void", base, fmt))
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
     rows = {}
@@ -72,11 +72,7 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
         format=fmt.rdf_format,
         prefixes={"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "mea": MEA},
     )
-    return Response(
-        body,
-        media_type=media_type_header(fmt.media_type),
-        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
-    )
+    return Response(body, media_type=media_type_header(fmt.media_type), headers=headers)
 
 
 def _describe(
@@ -96,8 +92,9 @@ def _describe(
             dataset,
             dc("description"),
             ox.Literal(
-                "The CMS–CITES Joint Work Programme 2015–2020 and CMS Resolution 11.24 with the CAMI programme of work, "
-                "transcribed from the French originals with English translations, with CITES and CMS listings of their taxa.",
+                "The CMS–CITES Joint Work Programme 2015–2020 and CMS Resolution 11.24 with the CAMI programme of "
+                "work, transcribed from the French originals with English translations, with CITES and CMS listings "
+                "of their taxa.",
                 language="en",
             ),
         ),
