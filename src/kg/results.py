@@ -15,9 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from .formats import Format
+from .namespaces import RDF, XSD
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = RDF + "langString"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Sequence[Term | None]
@@ -32,7 +33,7 @@ def write_solutions(variables: Sequence[str], rows: Iterable[Row], fmt: Format) 
 
 
 def _json(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    bindings = [{v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None} for row in rows]
     return json.dumps(
         {"head": {"vars": list(variables)}, "results": {"bindings": bindings}},
         ensure_ascii=False,
@@ -70,7 +71,9 @@ def _xml(variables: Sequence[str], rows: Iterable[Row]) -> bytes:
     for row in rows:
         out.write("<result>")
         out.writelines(
-            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
+            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+            for v, t in zip(variables, row, strict=True)
+            if t is not None
         )
         out.write("</result>")
     out.write("</results></sparql>\n")

@@ -7,31 +7,20 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from ... import store
 from ..answers import cache_headers, not_modified
-from ..deps import Settings, SettingsDep
+from ..deps import SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
+from ..releases import DUMP_MEDIA_TYPES, served_dumps
 
 router = APIRouter(tags=["Linked data"])
-
-MEDIA_TYPES = {
-    "mea-kg.ttl": "text/turtle",
-    "mea-kg.nt.gz": "application/n-triples",
-    "mea-kg.jsonld": "application/ld+json",
-    "mea-kg.nq.gz": "application/n-quads",
-}
-
-
-def served(settings: Settings) -> tuple[str, ...]:
-    """The dumps this service offers: every one of a local build's, none in front of a remote store."""
-    return () if settings.store_url else tuple(MEDIA_TYPES)
 
 
 @router.get("/dumps", summary="The downloadable dumps of the current release")
 async def list_dumps(request: Request, settings: SettingsDep) -> JSONResponse:
     return JSONResponse(
         [
-            {"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": MEDIA_TYPES[n]}
-            for n in served(settings)
+            {"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": DUMP_MEDIA_TYPES[n]}
+            for n in served_dumps(settings)
         ]
     )
 
@@ -42,7 +31,7 @@ async def list_dumps(request: Request, settings: SettingsDep) -> JSONResponse:
     responses={200: answer("The dump", *GRAPH_OR_DATASET, "application/gzip"), **NOT_MODIFIED, **ERROR_RESPONSES},
 )
 async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
-    if name not in MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
+    if name not in DUMP_MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
         raise Problem(404, "not-found", f"no dump {name!r}; see /dumps")
     if settings.store_url:
         raise Problem(
@@ -61,5 +50,8 @@ async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
     if name.endswith(".gz"):
         headers["Content-Encoding"] = "gzip"
     return FileResponse(
-        release / name, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None
+        release / name,
+        media_type=DUMP_MEDIA_TYPES[name],
+        headers=headers,
+        filename=name if name.endswith(".gz") else None,
     )

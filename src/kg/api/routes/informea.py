@@ -19,7 +19,7 @@ from ...informea.feed import Feed, release_time
 from ...informea.model import MODEL, EntityType
 from ...informea.options import ODataError
 from ..answers import cache_headers, etag_for, not_modified
-from ..deps import PoolDep, SettingsDep
+from ..deps import FeedDep, PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, NOT_MODIFIED, answer
 
 router = APIRouter(prefix="/informea", tags=["InforMEA OData feed"])
@@ -35,10 +35,6 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     404: answer("No such entity set, entity or navigation: an OData error body", *_ODATA),
     **{s: r for s, r in ERROR_RESPONSES.items() if s in (406, 503)},
 }
-
-
-def _feed(request: Request) -> Feed:
-    return request.app.state.informea
 
 
 def _base(request: Request) -> str:
@@ -82,7 +78,7 @@ async def metadata(request: Request, pool: PoolDep) -> Response:
     summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
     responses=_RESPONSES,
 )
-async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep, feed: FeedDep) -> Response:
     match = _PATH.match(path.rstrip("/"))
     if match is None or (entity_type := MODEL.by_set(match["set"])) is None:
         raise ODataError(404, f"no resource {path!r}; the entity sets are listed at {_base(request)}", "NotFound")
@@ -92,7 +88,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    feed, timeout = _feed(request), settings.query_timeout
+    timeout = settings.query_timeout
     entities = await feed.entities(pool, timeout, entity_type)
     if match["key"] is None:
         if match["nav"] is not None:
@@ -105,6 +101,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
             count_only=match["count"],
             entity_type=entity_type,
             entities=entities,
+            feed=feed,
             fmt=fmt,
             headers=headers,
         )
@@ -115,7 +112,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if match["nav"] is None:
         if match["count"]:
             raise ODataError(400, "$count applies to collections, not to one entity")
-        return await _entity(request, pool, timeout, entity_type, entity, fmt=fmt, headers=headers)
+        return await _entity(request, pool, timeout, entity_type, entity, feed=feed, fmt=fmt, headers=headers)
     prop = entity_type.property(match["nav"])
     if prop is not None and not match["count"]:
         _single_options(params, entity_type)
@@ -138,6 +135,7 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         count_only=match["count"],
         entity_type=MODEL.type(navigation.target),
         entities=related(entity, navigation.name),
+        feed=feed,
         fmt=fmt,
         headers=headers,
     )
@@ -150,12 +148,13 @@ async def _entity(
     entity_type: EntityType,
     entity: dict,
     *,
+    feed: Feed,
     fmt: str,
     headers: dict[str, str],
 ) -> Response:
     """One entity, with the navigations ``$expand`` asks for inline."""
     parsed = _single_options(_params(request), entity_type)
-    children = await _children(_feed(request), pool, timeout, entity_type, parsed.expand)
+    children = await _children(feed, pool, timeout, entity_type, parsed.expand)
     if fmt == "json":
         body = documents.json_single(
             MODEL, entity_type, entity, _base(request), expand=parsed.expand, select=parsed.select, children=children
@@ -180,6 +179,7 @@ async def _collection(
     settings: Settings,
     path: str,
     *,
+    feed: Feed,
     count_only: str | None,
     entity_type: EntityType,
     entities: list[dict],
@@ -203,7 +203,7 @@ async def _collection(
             parsed.skip + len(page),
             None if parsed.top is None else parsed.top - len(page),
         )
-    children = await _children(_feed(request), pool, settings.query_timeout, entity_type, parsed.expand)
+    children = await _children(feed, pool, settings.query_timeout, entity_type, parsed.expand)
     count = total if parsed.inlinecount else None
     base = _base(request)
     if fmt == "json":

@@ -9,47 +9,54 @@ import asyncio
 import datetime as dt
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ... import engine, pages, pictures
 from ...accept import choose_language
 from ...formats import Format
-from ...namespaces import ID
+from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL
+from ...pages import Section
 from ..answers import cache_headers, etag_for, html_or_graph, media_type_header, not_modified
-from ..deps import PoolDep, SettingsDep
+from ..deps import PoolDep, SectionsDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
-from .ontology import jsonld_compacted
+from ..releases import jsonld_compacted
+from ..rendering import templates
 
 router = APIRouter(tags=["Linked data"])
 
 LANGUAGES = ("en", "fr")
-_DESCRIPTION = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-CONSTRUCT {{ ?r ?p ?o . ?o rdfs:label ?label }}
+_RDFS = f"PREFIX rdfs: <{RDFS}>\n"
+_DESCRIPTION = (
+    _RDFS
+    + """CONSTRUCT {{ ?r ?p ?o . ?o rdfs:label ?label }}
 WHERE {{ {{ ?r ?p ?o }} UNION {{ ?r ?p ?o . ?o rdfs:label ?label {filter} }} }}"""
+)
 # One fixed text per language choice (a language is never spliced from the request).
 DESCRIPTIONS = {None: _DESCRIPTION.format(filter="")} | {
     lang: _DESCRIPTION.format(filter=f'FILTER(LANGMATCHES(LANG(?label), "{lang}"))') for lang in LANGUAGES
 }
 _EXISTS = "ASK { ?r ?p ?o }"
-_PAGE_OUT = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?r ?p ?plabel ?o ?olabel ?unconfirmed WHERE {{ ?r ?p ?o .
-  OPTIONAL {{ ?o a <https://w3id.org/mea-kg/ontology#UnconfirmedResponsibility> . BIND(true AS ?unconfirmed) }}
+_PAGE_OUT = (
+    _RDFS
+    + """SELECT ?r ?p ?plabel ?o ?olabel ?unconfirmed WHERE {{ ?r ?p ?o .
+  OPTIONAL {{ ?o a {unconfirmed} . BIND(true AS ?unconfirmed) }}
   OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
   OPTIONAL {{ ?o rdfs:label ?olabel FILTER(LANGMATCHES(LANG(?olabel), "{lang}")) }} }}"""
-_PAGE_IN = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
+)
+_PAGE_IN = (
+    _RDFS
+    + """SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
   OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
   OPTIONAL {{ ?s rdfs:label ?slabel FILTER(LANGMATCHES(LANG(?slabel), "{lang}")) }} }} LIMIT 500"""
-PAGE_QUERIES = {lang: (_PAGE_OUT.format(lang=lang), _PAGE_IN.format(lang=lang)) for lang in LANGUAGES}
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+)
+PAGE_QUERIES = {
+    lang: (_PAGE_OUT.format(lang=lang, unconfirmed=MEA.node("UnconfirmedResponsibility")), _PAGE_IN.format(lang=lang))
+    for lang in LANGUAGES
+}
 
 
 @router.get(
@@ -63,7 +70,9 @@ templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
         **ERROR_RESPONSES,
     },
 )
-async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+async def resource(
+    path: str, request: Request, pool: PoolDep, settings: SettingsDep, sections: SectionsDep
+) -> Response:
     try:
         iri = ox.NamedNode(ID + path)
     except ValueError:
@@ -83,7 +92,9 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if cached is not None:
         return cached
     if wants_html:
-        return await _page(request, pool, settings, iri, path=path, lang=language or "en", headers=headers)
+        return await _page(
+            request, pool, settings, iri, path=path, lang=language or "en", headers=headers, available=sections
+        )
     exists, answer = await asyncio.gather(  # side by side: the description's serialisation is no emptiness test
         pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout),
         pool.query(
@@ -106,6 +117,7 @@ async def _page(
     path: str,
     lang: str,
     headers: dict[str, str],
+    available: list[Section],
 ) -> Response:
     """The resource as a server-rendered HTML page: its kind's sections (with pictures), its description
     and what links to it. Independent queries run at once (a remote store answers them side by side): first
@@ -125,10 +137,10 @@ async def _page(
     title = None
     for row in out_rows:
         prop, value = row["p"]["value"], row["o"]
-        if prop == RDF_TYPE:
+        if prop == RDF_TYPE.value:
             types[value["value"]] = row.get("olabel", {}).get("value")
             continue
-        if prop == RDFS_LABEL and value.get("xml:lang") == lang:
+        if prop == RDFS_LABEL.value and value.get("xml:lang") == lang:
             title = value["value"]
         entry = pages.cell(value, row.get("olabel"))
         if "unconfirmed" in row:
@@ -138,7 +150,7 @@ async def _page(
         entry = pages.cell(row["s"], row.get("slabel"))
         incoming[_label(row)][entry["text"]] = entry
     title = title or pages.local_name(iri.value)
-    shown = pages.for_types(request.app.state.sections, set(types))
+    shown = pages.for_types(available, set(types))
     answers = await asyncio.gather(
         *(
             pool.query(

@@ -13,7 +13,7 @@ from ...namespaces import ID
 from ..answers import cache_headers, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import NOT_MODIFIED, answer
-from .dumps import served as served_dumps
+from ..releases import served_dumps
 
 router = APIRouter(tags=["Linked data"])
 

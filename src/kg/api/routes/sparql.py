@@ -11,6 +11,8 @@ from starlette.datastructures import ImmutableMultiDict, MultiDict
 
 from ... import engine, guard
 from ...formats import Format, Kind, formats_of, negotiate
+from ...namespaces import FORMATS, RDF_TYPE, SD, VOID, XSD
+from ...namespaces import SERVICE as KGS
 from ..answers import cache_headers, chosen_formats, etag_for, media_type_header, not_modified, run
 from ..deps import PoolDep, SettingsDep, require_writer
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer, problems
@@ -164,11 +166,6 @@ async def _update(
 
 # --- Service Description ------------------------------------------------------------------------------
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-VOID = "http://rdfs.org/ns/void#"
-KGS = "https://w3id.org/mea-kg/service#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _W3C_FORMAT = {
     Format.JSON: "SPARQL_Results_JSON",
     Format.XML: "SPARQL_Results_XML",
@@ -250,8 +247,8 @@ def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, in
     return triples
 
 
-_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+_INTEGER = XSD.node("integer")
+_DECIMAL = XSD.node("decimal")
 
 
 # --- request parsing --------------------------------------------------------------------------------

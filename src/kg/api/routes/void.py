@@ -11,25 +11,22 @@ from fastapi import APIRouter, Request, Response
 
 from ... import engine
 from ...formats import Kind, negotiate
-from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS
+from ...namespaces import DCAT, DCTERMS, DWC, ID, MEA, OWL, PROV, RDF, SKOS, VOID, XSD
 from ..answers import cache_headers, etag_for, media_type_header, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
-from .dumps import MEDIA_TYPES as DUMP_MEDIA_TYPES
-from .dumps import served as served_dumps
+from ..releases import DUMP_MEDIA_TYPES, served_dumps
 
 router = APIRouter(tags=["Linked data"])
 
-VOID = "http://rdfs.org/ns/void#"
-OWL_VERSION = "http://www.w3.org/2002/07/owl#versionInfo"
+OWL_VERSION = OWL + "versionInfo"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SOURCES = (ID + "programme/jwp", ID + "document/cms-resolution-11.24", ID + "programme/cami")
 _STATISTICS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
                         (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 _CLASSES = "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class ORDER BY ?class"
 _PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY ?property"
-DCAT = "http://www.w3.org/ns/dcat#"
 _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}")
     && !STRSTARTS(STR(?o), "{ID}") && !STRSTARTS(STR(?o), "https://w3id.org/mea-kg/") && ?p != <{RDF}type>)
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
@@ -80,7 +77,7 @@ def _describe(
 ) -> list[ox.Triple]:
     dataset = ox.NamedNode(f"{base}/.well-known/void#dataset")
     void, dc = (lambda n: ox.NamedNode(VOID + n)), (lambda n: ox.NamedNode(DCTERMS + n))
-    integer = lambda v: ox.Literal(str(v), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))  # noqa: E731
+    integer = lambda v: ox.Literal(str(v), datatype=XSD.node("integer"))  # noqa: E731
     stats = rows["statistics"][0]
     triples = [
         ox.Triple(dataset, ox.NamedNode(RDF + "type"), void("Dataset")),
