@@ -34,9 +34,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
+from .namespaces import XSD
 from .sparqltext import paged, query_form, split_order, with_rows
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "date", "integer", "boolean", "literal-en", "literal-fr")
 RESERVED = {"format", "page"}
 PAGE_SIZE = 100
