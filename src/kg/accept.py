@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
@@ -21,7 +21,7 @@ _QVALUE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 _LANGUAGE_RANGE = re.compile(r"\*|[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MediaRange:
     """One element of an Accept header."""
 
@@ -30,22 +30,20 @@ class MediaRange:
     params: tuple[tuple[str, str], ...]
     q: float
     position: int
+    specificity: int = field(init=False, compare=False)
+    """0 for ``*/*``, 1 for ``type/*``, 2 for ``type/subtype``, 3 with parameters."""
 
-    @property
-    def specificity(self) -> int:
-        if self.type == "*":
-            return 0
-        if self.subtype == "*":
-            return 1
-        return 3 if self.params else 2
+    def __post_init__(self) -> None:
+        specificity = 0 if self.type == "*" else 1 if self.subtype == "*" else 3 if self.params else 2
+        object.__setattr__(self, "specificity", specificity)
 
-    def matches(self, media_type: str) -> bool:
-        """Whether this range covers ``media_type`` (``type/subtype``; parameters of the range are not compared)."""
-        kind, _, sub = media_type.lower().partition("/")
+    def matches(self, kind: str, sub: str) -> bool:
+        """Whether this range covers the media type ``kind/sub`` (lower case; the range's parameters are not
+        compared)."""
         return self.type == "*" or (self.type == kind and self.subtype in ("*", sub))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LanguageRange:
     """One element of an Accept-Language header."""
 
@@ -107,10 +105,18 @@ def choose(header: str | None, offers: Sequence[str], *, named_only: Collection[
     best: tuple[float, int, int, int] | None = None
     chosen = None
     for index, offer in enumerate(offers):
-        candidates = [r for r in ranges if r.matches(offer) and (offer not in named_only or r.specificity >= 2)]
-        if not candidates:
+        kind, _, sub = offer.lower().partition("/")
+        least = 2 if offer in named_only else 0
+        decisive = None  # the most specific matching range, the first written among equals
+        for candidate in ranges:
+            if (
+                candidate.specificity >= least
+                and candidate.matches(kind, sub)
+                and (decisive is None or candidate.specificity > decisive.specificity)
+            ):
+                decisive = candidate
+        if decisive is None:
             continue
-        decisive = max(candidates, key=lambda r: (r.specificity, -r.position))
         score = (decisive.q, decisive.specificity, -decisive.position, -index)
         if decisive.q > 0 and (best is None or score > best):
             best, chosen = score, index
@@ -161,6 +167,8 @@ def _fields(element: str) -> list[str]:
 
 def _split(text: str, separator: str) -> list[str]:
     """``text`` split at ``separator`` outside quoted strings, each part stripped."""
+    if '"' not in text:
+        return [part.strip() for part in text.split(separator)]
     parts, start, quoted, escaped = [], 0, False, False
     for index, char in enumerate(text):
         if escaped:

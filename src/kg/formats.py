@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -95,18 +96,26 @@ HTML = ("text/html", "application/xhtml+xml")
 """A browser's media types: on a route with no page of its own they get the kind's default format."""
 
 
-def offers(kind: Kind) -> list[tuple[str, Format]]:
+@cache
+def offers(kind: Kind) -> tuple[tuple[str, Format], ...]:
     """The media types answered for ``kind``, each with its format, in the service's order of preference
     (the default format first)."""
     ordered = sorted(formats_of(kind), key=lambda f: f is not DEFAULTS[kind])
-    return [(media, fmt) for fmt in ordered for media in _FORMATS[fmt].media_types]
+    return tuple((media, fmt) for fmt in ordered for media in _FORMATS[fmt].media_types)
+
+
+@cache
+def _choices(kind: Kind) -> tuple[tuple[str, ...], tuple[Format, ...]]:
+    """The offers of ``kind`` and a browser's media types (standing for the default), as media types and formats."""
+    choices = [*offers(kind), *((media, DEFAULTS[kind]) for media in HTML)]
+    return tuple(media for media, _ in choices), tuple(fmt for _, fmt in choices)
 
 
 def negotiate(accept: str | None, kind: Kind) -> Format | None:
     """The best format of ``kind`` for an Accept header (see :mod:`kg.accept`), or None (→ 406)."""
-    choices = [*offers(kind), *((media, DEFAULTS[kind]) for media in HTML)]
-    index = accept_header.choose(accept, [media for media, _ in choices], named_only=HTML)
-    return None if index is None else choices[index][1]
+    media_types, formats = _choices(kind)
+    index = accept_header.choose(accept, media_types, named_only=HTML)
+    return None if index is None else formats[index]
 
 
 def by_name(name: str) -> Format:
