@@ -59,7 +59,7 @@ def html_or_graph(request: Request) -> tuple[bool, Format | None]:
             raise Problem(400, "bad-request", f"{override} is a results format; resources are RDF or HTML")
         return False, fmt
     choices: list[tuple[str, Format | None]] = [*offers(Kind.GRAPH), *((media, None) for media in HTML)]
-    index = choose(request.headers.get("accept"), [media for media, _ in choices])
+    index = choose(request.headers.get("accept"), [media for media, _ in choices], named_only=HTML)
     if index is None:
         raise Problem(406, "not-acceptable", "resources are HTML, Turtle, JSON-LD, N-Triples, RDF/XML, N-Quads or TriG")
     chosen = choices[index][1]
