@@ -13,9 +13,10 @@ into the text); a parameter left out takes its default, or stays unbound (it the
 so each file also runs as plain SPARQL.
 
 Bindings become one-row VALUES blocks (:func:`kg.sparqltext.with_values`, substitution semantics) on
-every back-end. An optional parameter is tested with ``COALESCE(?p = ?p, false)`` (true only when bound),
-as in ``FILTER(!COALESCE(?p = ?p, false) || ?x = ?p)``: that reads the same on pyoxigraph and Virtuoso
-(which answers ``COALESCE(?x = ?p, true)`` with no row when ?p is unbound, and refuses EXISTS inside IF).
+every back-end. An optional parameter is tested with ``BOUND``, as in ``FILTER(!BOUND(?p) || ?x = ?p)``:
+that reads the same on pyoxigraph and Virtuoso (which answers ``COALESCE(?x = ?p, true)`` with no row when ?p is
+unbound, and refuses EXISTS inside IF), and gives pyoxigraph a stable plan (``!COALESCE(?p = ?p, false)``, used
+before, did not).
 Required patterns come before OPTIONALs: pyoxigraph joins a pattern that follows one without reordering.
 
 A query whose ordered answer is large can name a page driver (``#+ page-driver:``, a SELECT of one
@@ -33,10 +34,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import yaml
 
-from .namespaces import PREDECLARED_PREFIXES
+from .namespaces import PREDECLARED_PREFIXES, XSD
 from .sparqltext import paged, query_form, split_order, with_rows
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("iri", "string", "date", "integer", "boolean", "literal-en", "literal-fr")
 RESERVED = {"format", "page"}
 PAGE_SIZE = 100
@@ -187,8 +187,8 @@ def read(path: Path) -> CannedQuery:
     if not _NAME.match(path.stem):
         raise ValueError(f"{path}: query names are lower-case words joined by hyphens")
     params = []
-    for name, given in (meta.get("params") or {}).items():
-        spec = given or {}
+    for name, declared in (meta.get("params") or {}).items():
+        spec = declared or {}
         if spec.get("type", "string") not in TYPES:
             raise ValueError(f"{path}: parameter {name!r} has unknown type {spec.get('type')!r}")
         params.append(

@@ -21,13 +21,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .informea.feed import release_time
-from .namespaces import DCTERMS, ID, OWL, PROV, RDF, RDFS, SKOS, XSD
+from .namespaces import DCAT, DCATAP, DCTERMS, FOAF, ID, OWL, PROV, RDF, RDFS, SKOS, SPDX, VCARD, XSD
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCATAP = "http://data.europa.eu/r5r/"
-FOAF = "http://xmlns.com/foaf/0.1/"
-VCARD = "http://www.w3.org/2006/vcard/ns#"
-SPDX = "http://spdx.org/rdf/terms#"
 SCHEMA = "http://schema.org/"
 AUTHORITY = "http://publications.europa.eu/resource/authority/"
 IANA = "http://www.iana.org/assignments/media-types/"

@@ -2,24 +2,27 @@
 
 A format is either for SPARQL results (SELECT/ASK) or for RDF (graphs, datasets). ``negotiate``
 turns an Accept header into the best format of each kind, so the answer can be chosen once the
-query form is known.
+query form is known; the header itself is read by :mod:`kg.accept`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
+from functools import cache
 
 import pyoxigraph as ox
 
+from . import accept as accept_header
 
-class Kind(str, Enum):
+
+class Kind(StrEnum):
     RESULTS = "results"
     GRAPH = "graph"
     DATASET = "dataset"
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Every answer format, by the short name used in CLI options and ``?format=``."""
 
     JSON = "json"
@@ -43,7 +46,11 @@ class Format(str, Enum):
 
     @property
     def rdf_format(self) -> ox.RdfFormat:
-        return _FORMATS[self].rdf
+        """The pyoxigraph format of an RDF format; ValueError for a results format."""
+        rdf = _FORMATS[self].rdf
+        if rdf is None:
+            raise ValueError(f"{self.value} is a SPARQL results format, not RDF")
+        return rdf
 
     @property
     def is_graph(self) -> bool:
@@ -85,52 +92,30 @@ def formats_of(kind: Kind) -> list[Format]:
     return [f for f in Format if f.kind in _ACCEPTABLE_KINDS[kind]]
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges of an Accept header with their q-values, best first (stable for ties)."""
-    if not header or not header.strip():
-        return [("*/*", 1.0)]
-    ranges = []
-    for index, part in enumerate(header.split(",")):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((index, media, q))
-    ranges.sort(key=lambda r: (-r[2], -_specificity(r[1]), r[0]))
-    return [(media, q) for _, media, q in ranges]
+HTML = ("text/html", "application/xhtml+xml")
+"""A browser's media types: on a route with no page of its own they get the kind's default format."""
 
 
-def _specificity(media: str) -> int:
-    return 0 if media == "*/*" else 1 if media.endswith("/*") else 2
+@cache
+def offers(kind: Kind) -> tuple[tuple[str, Format], ...]:
+    """The media types answered for ``kind``, each with its format, in the service's order of preference
+    (the default format first)."""
+    ordered = sorted(formats_of(kind), key=lambda f: f is not DEFAULTS[kind])
+    return tuple((media, fmt) for fmt in ordered for media in _FORMATS[fmt].media_types)
+
+
+@cache
+def _choices(kind: Kind) -> tuple[tuple[str, ...], tuple[Format, ...]]:
+    """The offers of ``kind`` and a browser's media types (standing for the default), as media types and formats."""
+    choices = [*offers(kind), *((media, DEFAULTS[kind]) for media in HTML)]
+    return tuple(media for media, _ in choices), tuple(fmt for _, fmt in choices)
 
 
 def negotiate(accept: str | None, kind: Kind) -> Format | None:
-    """The best format of ``kind`` for an Accept header, or None (→ 406)."""
-    candidates = formats_of(kind)
-    for media, q in parse_accept(accept):
-        if q <= 0:
-            continue
-        if media in ("*/*", "text/html", "application/xhtml+xml"):
-            return DEFAULTS[kind]
-        for fmt in candidates:
-            if _matches(media, _FORMATS[fmt].media_types):
-                return fmt
-    return None
-
-
-def _matches(media_range: str, media_types: tuple[str, ...]) -> bool:
-    if media_range.endswith("/*"):
-        prefix = media_range[:-1]
-        return any(m.startswith(prefix) for m in media_types)
-    return media_range in media_types
+    """The best format of ``kind`` for an Accept header (see :mod:`kg.accept`), or None (→ 406)."""
+    media_types, formats = _choices(kind)
+    index = accept_header.choose(accept, media_types, named_only=HTML)
+    return None if index is None else formats[index]
 
 
 def by_name(name: str) -> Format:
@@ -144,8 +129,9 @@ def by_name(name: str) -> Format:
 
 _UPLOADS: dict[str, ox.RdfFormat] = {}
 for _entry in _FORMATS.values():
-    for _media in _entry.media_types if _entry.rdf else ():
-        _UPLOADS.setdefault(_media, _entry.rdf)
+    if _entry.rdf is not None:
+        for _media in _entry.media_types:
+            _UPLOADS.setdefault(_media, _entry.rdf)
 
 
 def rdf_format_of_media_type(content_type: str | None) -> ox.RdfFormat | None:

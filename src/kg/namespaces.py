@@ -1,21 +1,64 @@
-"""The IRIs of the public contract, in one place."""
+"""The IRIs of the public contract, and every other vocabulary the code names, in one place.
+
+Each namespace is a plain string (``MEA + "Activity"``, ``f"PREFIX mea: <{MEA}>"``) that also makes its terms
+in the two libraries' forms: ``MEA.node("Activity")`` (pyoxigraph) and ``MEA.rdflib.Activity`` (rdflib).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from pyoxigraph import NamedNode
 
-MEA = "https://w3id.org/mea-kg/ontology#"
-ONTOLOGY_IRI = "https://w3id.org/mea-kg/ontology"
-ID = "https://w3id.org/mea-kg/id/"
-GRAPH = "https://w3id.org/mea-kg/graph/"
+if TYPE_CHECKING:
+    import rdflib
 
-DWC = "http://rs.tdwg.org/dwc/terms/"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS = "http://purl.org/dc/terms/"
-PROV = "http://www.w3.org/ns/prov#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SH = "http://www.w3.org/ns/shacl#"
+
+class Namespace(str):
+    """A namespace IRI."""
+
+    __slots__ = ()
+
+    def node(self, local: str) -> NamedNode:
+        """The term ``local`` of this namespace as a pyoxigraph node."""
+        return NamedNode(self + local)
+
+    @property
+    def rdflib(self) -> rdflib.Namespace:
+        """This namespace for rdflib (imported here: most importers of this module never need rdflib)."""
+        import rdflib
+
+        return rdflib.Namespace(str(self))
+
+
+MEA = Namespace("https://w3id.org/mea-kg/ontology#")
+ONTOLOGY_IRI = "https://w3id.org/mea-kg/ontology"
+ID = Namespace("https://w3id.org/mea-kg/id/")
+GRAPH = Namespace("https://w3id.org/mea-kg/graph/")
+SERVICE = Namespace("https://w3id.org/mea-kg/service#")
+"""Terms of the Service Description that SPARQL-SD has no word for (time limit, row cap, …)."""
+
+DWC = Namespace("http://rs.tdwg.org/dwc/terms/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+
+RDF_TYPE = RDF.node("type")
+RDFS_LABEL = RDFS.node("label")
 
 PREFIXES: dict[str, str] = {
     "mea": MEA,

@@ -1,15 +1,17 @@
-"""Turning an engine answer into an HTTP response: negotiation, ETag/304, caching and truncation headers."""
+"""Turning an answer into an HTTP response: negotiation, ETag/304 (for every route), caching and truncation headers."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import Request, Response
 
 from .. import engine, paging
+from ..accept import choose
 from ..backends import Backend
-from ..formats import Format, Kind, by_name, negotiate, parse_accept
+from ..formats import HTML, Format, Kind, by_name, negotiate, offers
 from .deps import Settings
 from .problems import Problem
 
@@ -56,13 +58,12 @@ def html_or_graph(request: Request) -> tuple[bool, Format | None]:
         if not fmt.is_graph:
             raise Problem(400, "bad-request", f"{override} is a results format; resources are RDF or HTML")
         return False, fmt
-    ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
-    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
-        return True, None
-    fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
-    if fmt is None:
+    choices: list[tuple[str, Format | None]] = [*offers(Kind.GRAPH), *((media, None) for media in HTML)]
+    index = choose(request.headers.get("accept"), [media for media, _ in choices], named_only=HTML)
+    if index is None:
         raise Problem(406, "not-acceptable", "resources are HTML, Turtle, JSON-LD, N-Triples, RDF/XML, N-Quads or TriG")
-    return False, fmt
+    chosen = choices[index][1]
+    return chosen is None, chosen
 
 
 def etag_for(version: str, *parts: object) -> str:
@@ -70,11 +71,43 @@ def etag_for(version: str, *parts: object) -> str:
     return f'"{digest}"'
 
 
-def not_modified(request: Request, etag: str) -> Response | None:
-    candidates = [t.strip() for t in request.headers.get("if-none-match", "").split(",")]
-    if etag in candidates or "*" in candidates:
-        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"})
-    return None
+def cache_headers(etag: str, *, vary: str | None = "Accept", content_location: str | None = None) -> dict[str, str]:
+    """The caching headers of a representation: sent with its 200 and, the same, with its 304."""
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if vary:
+        headers["Vary"] = vary
+    if content_location:
+        headers["Content-Location"] = content_location
+    return headers
+
+
+def not_modified(request: Request, headers: Mapping[str, str]) -> Response | None:
+    """The answer to a request whose ``If-None-Match`` matches ``headers["ETag"]`` (RFC 9110 §13.1.2), else None:
+    304 to GET and HEAD, carrying the headers of ``headers`` a 304 must repeat from the 200 (§15.4.5); 412 to
+    other methods. A malformed ``If-None-Match`` is ignored."""
+    if not etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return None
+    if request.method not in ("GET", "HEAD"):
+        raise Problem(412, "precondition-failed", "If-None-Match matches the current answer")
+    kept = {name: value for name, value in headers.items() if name.lower() in NOT_MODIFIED_HEADERS}
+    return Response(status_code=304, headers=kept)
+
+
+NOT_MODIFIED_HEADERS = ("cache-control", "content-location", "date", "etag", "expires", "vary")
+"""What a 304 repeats of the 200 it stands for (RFC 9110 §15.4.5)."""
+_OPAQUE_TAG = r'"[\x21\x23-\x7e\x80-\xff]*"'
+_ENTITY_TAGS = re.compile(rf"[ \t,]*(?:(?:W/)?{_OPAQUE_TAG}[ \t]*(?:,[ \t,]*|$))+")
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match value matches ``etag`` by weak comparison: ``*``, or a list of entity-tags of
+    which one has the same opaque tag (``W/"x"`` matches ``"x"``). False for an absent or malformed value."""
+    value = (if_none_match or "").strip()
+    if value == "*":
+        return True
+    if not _ENTITY_TAGS.fullmatch(value):
+        return False
+    return etag.removeprefix("W/") in re.findall(_OPAQUE_TAG, value)
 
 
 def media_type_header(media_type: str) -> str:
@@ -93,8 +126,8 @@ async def run(
     """Evaluate ``query`` (or answer 304) and build the response. ``answer_with``, given the back-end's
     evaluation, answers for ``query`` another way (a page through its driver: same rows, same ETag). ``public``
     marks an ad-hoc query (see :attr:`kg.workers.QueryPool.public_slots`)."""
-    etag = etag_for(pool.version, query)
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, query))
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
 
@@ -102,7 +135,6 @@ async def run(
         return await pool.query(q, timeout=settings.query_timeout, public=public)  # cached there (kg.api.cache)
 
     answer = await (on_backend(query) if answer_with is None else answer_with(on_backend))
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"}
     if answer.truncated:
         headers["X-Result-Truncated"] = str(query.max_rows)
     return Response(answer.body, media_type=media_type_header(answer.media_type), headers=headers)

@@ -15,6 +15,7 @@ from fastapi import Request
 from .. import dataset_description, engine, store
 from ..backends import Backend
 from .deps import Settings
+from .releases import served_dumps
 
 T = TypeVar("T")
 
@@ -23,11 +24,6 @@ async def select(pool: Backend, settings: Settings, text: str) -> list[dict[str,
     """Run a SELECT on the store; its rows as dicts of plain strings."""
     answer = await pool.query(engine.Request(text, max_rows=10_000), timeout=settings.query_timeout)
     return [{k: v["value"] for k, v in b.items()} for b in json.loads(answer.body)["results"]["bindings"]]
-
-
-def served(settings: Settings) -> tuple[str, ...]:
-    """The dumps this service offers: every one of a local build's, none in front of a remote store."""
-    return () if settings.store_url else tuple(dataset_description.DUMPS)
 
 
 async def describe(request: Request, pool: Backend, settings: Settings) -> dataset_description.Facts:
@@ -56,7 +52,7 @@ _kept: dict[Hashable, Any] = {}
 
 
 def _dumps(request: Request, settings: Settings) -> tuple[dataset_description.Dump, ...]:
-    names = served(settings)
+    names = served_dumps(settings)
     release = store.current_release(settings.store_dir) if names else None
     if release is None:
         return ()

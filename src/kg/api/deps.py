@@ -1,4 +1,5 @@
-"""Dependencies shared by the routes: settings, the query pool, and the write authorisation."""
+"""Dependencies shared by the routes: the app's resources (settings, the query pool, the canned queries, the page
+sections, the OData feed) and the write authorisation. Routes get them here, never from ``request.app.state``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from ..backends import Backend
+from ..catalogue import CannedQuery
 from ..config import Settings
+from ..informea.feed import Feed
+from ..pages import Section
 from .problems import Problem
 
 # Dependencies are ``async`` so that FastAPI runs them inline rather than in its thread pool.
@@ -25,6 +29,32 @@ async def get_pool(request: Request) -> Backend:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PoolDep = Annotated[Backend, Depends(get_pool)]
 """The store the service answers from: the embedded query pool or a remote store (see kg.backends)."""
+
+
+async def get_catalogue(request: Request) -> dict[str, CannedQuery]:
+    return request.app.state.catalogue
+
+
+async def get_sections(request: Request) -> list[Section]:
+    return request.app.state.sections
+
+
+async def get_feed(request: Request) -> Feed:
+    return request.app.state.informea
+
+
+async def get_yasgui(request: Request) -> bool:
+    return request.app.state.yasgui
+
+
+CatalogueDep = Annotated[dict[str, CannedQuery], Depends(get_catalogue)]
+"""The canned queries (``queries/*.rq``) by name."""
+SectionsDep = Annotated[list[Section], Depends(get_sections)]
+"""The sections of the resource pages (``kg/sections``)."""
+FeedDep = Annotated[Feed, Depends(get_feed)]
+"""The InforMEA OData feed's entities."""
+YasguiDep = Annotated[bool, Depends(get_yasgui)]
+"""Whether YASGUI is installed (the entry page offers it, or the plain SPARQL form)."""
 
 
 def require_writer(request: Request, settings: SettingsDep) -> None:

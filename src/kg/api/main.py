@@ -21,7 +21,7 @@ from ..informea.feed import Feed
 from ..informea.model import MODEL
 from . import problems
 from .cache import AnswerCache, CachedBackend
-from .middleware import BodyLimit, HeadAsGet, ServerHeader
+from .middleware import BodyLimit, HeadAsGet, ServerHeader, VaryByEncoding
 from .routes import dumps, informea, ontology, queries, resources, sitemap, sparql, store, ui, void
 
 logger = logging.getLogger("kg.api")
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)
+    app.add_middleware(VaryByEncoding)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware: a request-body cap (413), HEAD on GET routes and the ``Server`` header."""
+"""Pure-ASGI middleware: a request-body cap (413), HEAD on GET routes, the ``Server`` header and ``Vary:
+Accept-Encoding`` on every answer with an ETag."""
 
 from __future__ import annotations
 
@@ -111,3 +112,36 @@ class HeadAsGet:
             await send(message)
 
         await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class VaryByEncoding:
+    """Name ``Accept-Encoding`` in the ``Vary`` of every answer with an ETag. The gzip middleware (inside this
+    one) compresses a 200 by Accept-Encoding but says so only when it does: without this, a 304 or a short 200
+    would not carry the Vary of a compressed 200 of the same tag (RFC 9110 §15.4.5)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = _vary_by_encoding(list(message.get("headers", [])))
+            await send(message)
+
+        await self.app(scope, receive, with_vary)
+
+
+def _vary_by_encoding(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    names = {name.lower() for name, _ in headers}
+    if b"etag" not in names:
+        return headers
+    varied = [v.strip().lower() for name, value in headers if name.lower() == b"vary" for v in value.split(b",")]
+    if b"accept-encoding" in varied or b"*" in varied:
+        return headers
+    others = [(name, value) for name, value in headers if name.lower() != b"vary"]
+    vary = b", ".join([value for name, value in headers if name.lower() == b"vary"] + [b"Accept-Encoding"])
+    return [*others, (b"vary", vary)]

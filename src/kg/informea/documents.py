@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from urllib.parse import quote
 
+from ..accept import choose
 from .model import CONTAINER, DATETIME, NAMESPACE, EntityType, Model, Property
 from .options import ODataError
 
@@ -373,6 +374,6 @@ def negotiate(format_option: str | None, accept: str | None) -> str:
     """``json`` or ``atom`` (OData v2's default) from ``$format`` or the Accept header; never fails."""
     if format_option and any(word in format_option.lower() for word in ("json", "atom", "xml")):
         return "json" if "json" in format_option.lower() else "atom"
-    accept = (accept or "").lower()
-    json_at, xml_at = accept.find("json"), max(accept.find("atom"), accept.find("xml"))
-    return "json" if json_at >= 0 and (xml_at < 0 or json_at < xml_at) else "atom"
+    offers = [("application/atom+xml", "atom"), ("application/xml", "atom"), ("application/json", "json")]
+    index = choose(accept, [media for media, _ in offers])  # q-values and wildcards as everywhere (kg.accept)
+    return "atom" if index is None else offers[index][1]

@@ -71,9 +71,9 @@ def test_the_docs_show_the_current_class_diagram():
 
 def test_without_a_local_release_the_documents_come_from_the_ontology_file(tmp_path):
     from kg import store
-    from kg.api.routes.ontology import _document
+    from kg.api.releases import document
     from kg.config import Settings
 
     settings = Settings(store=tmp_path / "no-release")  # a service over a remote store has no local release
-    assert json.loads(_document(settings, store.JSONLD_CONTEXT))["@context"]["targetsTaxon"]["@type"] == "@id"
-    assert b'<pre class="mermaid">' in _document(settings, store.ONTOLOGY_DOCS)
+    assert json.loads(document(settings, store.JSONLD_CONTEXT))["@context"]["targetsTaxon"]["@type"] == "@id"
+    assert b'<pre class="mermaid">' in document(settings, store.ONTOLOGY_DOCS)

@@ -7,18 +7,18 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, JSONResponse
 
 from ... import store
-from ...dataset_description import DUMPS, schema_org
-from ...formats import parse_accept
-from ..answers import not_modified
-from ..dataset import describe, served
+from ...accept import choose
+from ...dataset_description import schema_org
+from ..answers import cache_headers, not_modified
+from ..dataset import describe
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, Responses, answer
 from ..problems import Problem
-from .resources import templates
+from ..releases import DUMP_MEDIA_TYPES, served_dumps
+from ..rendering import templates
 
 router = APIRouter(tags=["Linked data"])
 
-MEDIA_TYPES = {name: dump.media_type for name, dump in DUMPS.items()}
 _LISTING_RESPONSES: Responses = {
     200: answer("The dumps: JSON for machines, an HTML landing page for browsers", "application/json", "text/html"),
     **ERROR_RESPONSES,
@@ -33,15 +33,15 @@ _LISTING_RESPONSES: Responses = {
     responses=_LISTING_RESPONSES,
 )
 async def list_dumps(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
-    ranked = [media for media, q in parse_accept(request.headers.get("accept")) if q > 0]
-    if ranked and ranked[0] in ("text/html", "application/xhtml+xml"):
+    offers = ("application/json", "text/html", "application/xhtml+xml")
+    if (choose(request.headers.get("accept"), offers, named_only=offers[1:]) or 0) > 0:  # a browser
         facts = await describe(request, pool, settings)
         context = {"facts": facts, "dataset": schema_org(facts)}
         return templates.TemplateResponse(request, "dumps.html", context, headers={"Vary": "Accept"})
     return JSONResponse(
         [
-            {"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": MEDIA_TYPES[n]}
-            for n in served(settings)
+            {"name": n, "url": str(request.url_for("dump", name=n)), "mediaType": DUMP_MEDIA_TYPES[n]}
+            for n in served_dumps(settings)
         ],
         headers={"Vary": "Accept"},
     )
@@ -53,7 +53,7 @@ async def list_dumps(request: Request, pool: PoolDep, settings: SettingsDep) -> 
     responses={200: answer("The dump", *GRAPH_OR_DATASET, "application/gzip"), **NOT_MODIFIED, **ERROR_RESPONSES},
 )
 async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
-    if name not in MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
+    if name not in DUMP_MEDIA_TYPES:  # a fixed set of names: no path from the request ever reaches the file system
         raise Problem(404, "not-found", f"no dump {name!r}; see /dumps")
     if settings.store_url:
         raise Problem(
@@ -63,15 +63,17 @@ async def dump(name: str, request: Request, settings: SettingsDep) -> Response:
             "(export it with the store's own tools, or `kg export` on the build it was published from)",
         )
     release = store.current_release(settings.store_dir)
-    if release is None or not (path := release / name).exists():
+    if release is None or not (release / name).exists():
         raise Problem(404, "not-found", f"the current release has no {name} (rebuild with `kg build`)")
-    etag = f'"{release.name}-{name}"'
-    cached = not_modified(request, etag)
+    headers = cache_headers(f'"{release.name}-{name}"', vary=None)
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if name.endswith(".gz"):
         headers["Content-Encoding"] = "gzip"
     return FileResponse(
-        path, media_type=MEDIA_TYPES[name], headers=headers, filename=name if name.endswith(".gz") else None
+        release / name,
+        media_type=DUMP_MEDIA_TYPES[name],
+        headers=headers,
+        filename=name if name.endswith(".gz") else None,
     )

@@ -18,8 +18,8 @@ from ...informea import documents, options
 from ...informea.feed import Feed, release_time
 from ...informea.model import MODEL, EntityType
 from ...informea.options import ODataError
-from ..answers import CACHE_CONTROL, etag_for, not_modified
-from ..deps import PoolDep, SettingsDep
+from ..answers import cache_headers, etag_for, not_modified
+from ..deps import FeedDep, PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, NOT_MODIFIED, answer
 
 router = APIRouter(prefix="/informea", tags=["InforMEA OData feed"])
@@ -43,24 +43,17 @@ _METADATA_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _feed(request: Request) -> Feed:
-    return request.app.state.informea
-
-
 def _base(request: Request) -> str:
     return str(request.url_for("informea_service")).rstrip("/") + "/"
 
 
-def _etag(request: Request, version: str, fmt: str) -> str:
-    return etag_for(version, "informea", str(request.url), fmt)
+def _headers(request: Request, version: str, fmt: str) -> dict[str, str]:
+    """The OData version and the caching headers of the answer to this URL in this format."""
+    return {"DataServiceVersion": "2.0", **cache_headers(etag_for(version, "informea", str(request.url), fmt))}
 
 
-def _respond(body: bytes, media_type: str, etag: str) -> Response:
-    return Response(
-        body,
-        media_type=media_type,
-        headers={"DataServiceVersion": "2.0", "Cache-Control": CACHE_CONTROL, "ETag": etag, "Vary": "Accept"},
-    )
+def _respond(body: bytes, media_type: str, headers: dict[str, str]) -> Response:
+    return Response(body, media_type=media_type, headers=headers)
 
 
 def _params(request: Request) -> dict[str, list[str]]:
@@ -72,9 +65,8 @@ def _params(request: Request) -> dict[str, list[str]]:
 async def service(request: Request, pool: PoolDep) -> Response:
     parsed = options.parse(_params(request), None)
     fmt = documents.negotiate(parsed.format, request.headers.get("accept"))
-    etag = _etag(request, pool.version, fmt)
-    body, media_type = documents.service_document(MODEL, _base(request), fmt)
-    return not_modified(request, etag) or _respond(body, media_type, etag)
+    headers = _headers(request, pool.version, fmt)
+    return not_modified(request, headers) or _respond(*documents.service_document(MODEL, _base(request), fmt), headers)
 
 
 @router.get(
@@ -83,8 +75,8 @@ async def service(request: Request, pool: PoolDep) -> Response:
     responses=_METADATA_RESPONSES,
 )
 async def metadata(request: Request, pool: PoolDep) -> Response:
-    etag = _etag(request, pool.version, "edmx")
-    return not_modified(request, etag) or _respond(documents.metadata(MODEL), documents.XML_TYPE, etag)
+    headers = _headers(request, pool.version, "edmx")
+    return not_modified(request, headers) or _respond(documents.metadata(MODEL), documents.XML_TYPE, headers)
 
 
 @router.get(
@@ -92,18 +84,17 @@ async def metadata(request: Request, pool: PoolDep) -> Response:
     summary="An entity set, one entity, one of its properties, its navigation records, or a $count",
     responses=_RESPONSES,
 )
-async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep, feed: FeedDep) -> Response:
     match = _PATH.match(path.rstrip("/"))
-    entity_type = MODEL.by_set(match["set"]) if match else None
-    if match is None or entity_type is None:
+    if match is None or (entity_type := MODEL.by_set(match["set"])) is None:
         raise ODataError(404, f"no resource {path!r}; the entity sets are listed at {_base(request)}", "NotFound")
     params = _params(request)
     fmt = documents.negotiate(next(iter(params.get("$format", [])), None), request.headers.get("accept"))
-    etag = _etag(request, pool.version, fmt)
-    cached = not_modified(request, etag)
+    headers = _headers(request, pool.version, fmt)
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
-    feed, timeout = _feed(request), settings.query_timeout
+    timeout = settings.query_timeout
     entities = await feed.entities(pool, timeout, entity_type)
     if match["key"] is None:
         if match["nav"] is not None:
@@ -113,11 +104,12 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
             pool,
             settings,
             path,
-            match["count"],
+            count_only=match["count"],
             entity_type=entity_type,
             entities=entities,
+            feed=feed,
             fmt=fmt,
-            etag=etag,
+            headers=headers,
         )
     key = match["key"][1:-1].replace("''", "'")  # the path is already percent-decoded
     entity = next((e for e in entities if e[entity_type.key] == key), None)
@@ -126,12 +118,12 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
     if match["nav"] is None:
         if match["count"]:
             raise ODataError(400, "$count applies to collections, not to one entity")
-        return await _entity(request, pool, timeout, entity_type, entity, fmt=fmt, etag=etag)
+        return await _entity(request, pool, timeout, entity_type, entity, feed=feed, fmt=fmt, headers=headers)
     prop = entity_type.property(match["nav"])
     if prop is not None and not match["count"]:
         _single_options(params, entity_type)
         body, media_type = documents.property_document(prop, entity.get(prop.name), fmt)
-        return _respond(body, media_type, etag)
+        return _respond(body, media_type, headers)
     navigation = entity_type.navigation(match["nav"])
     if navigation is None:
         names = [p.name for p in entity_type.properties] + [n.name for n in entity_type.navigations]
@@ -146,25 +138,34 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         pool,
         settings,
         path,
-        match["count"],
+        count_only=match["count"],
         entity_type=MODEL.type(navigation.target),
         entities=related(entity, navigation.name),
+        feed=feed,
         fmt=fmt,
-        etag=etag,
+        headers=headers,
     )
 
 
 async def _entity(
-    request: Request, pool: Backend, timeout: float, entity_type: EntityType, entity: dict, *, fmt: str, etag: str
+    request: Request,
+    pool: Backend,
+    timeout: float,
+    entity_type: EntityType,
+    entity: dict,
+    *,
+    feed: Feed,
+    fmt: str,
+    headers: dict[str, str],
 ) -> Response:
     """One entity, with the navigations ``$expand`` asks for inline."""
     parsed = _single_options(_params(request), entity_type)
-    children = await _children(_feed(request), pool, timeout, entity_type, parsed.expand)
+    children = await _children(feed, pool, timeout, entity_type, parsed.expand)
     if fmt == "json":
         body = documents.json_single(
             MODEL, entity_type, entity, _base(request), expand=parsed.expand, select=parsed.select, children=children
         )
-        return _respond(body, documents.JSON_TYPE, etag)
+        return _respond(body, documents.JSON_TYPE, headers)
     body = documents.atom_single(
         MODEL,
         entity_type,
@@ -175,7 +176,7 @@ async def _entity(
         select=parsed.select,
         children=children,
     )
-    return _respond(body, documents.ATOM_ENTRY_TYPE, etag)
+    return _respond(body, documents.ATOM_ENTRY_TYPE, headers)
 
 
 async def _collection(
@@ -183,12 +184,13 @@ async def _collection(
     pool: Backend,
     settings: Settings,
     path: str,
-    count_only: str | None,
     *,
+    feed: Feed,
+    count_only: str | None,
     entity_type: EntityType,
     entities: list[dict],
     fmt: str,
-    etag: str,
+    headers: dict[str, str],
 ) -> Response:
     """A collection after ``$filter``, ``$orderby``, ``$skip``, ``$top`` and the server's page size, or its
     ``$count``."""
@@ -196,9 +198,7 @@ async def _collection(
     selected, total = options.apply(entities, parsed, entity_type.key)
     window = selected[parsed.skip :] if parsed.top is None else selected[parsed.skip : parsed.skip + parsed.top]
     if count_only:  # $count honours $filter, $skip and $top, not the page size
-        return Response(
-            str(len(window)), media_type="text/plain;charset=utf-8", headers={"DataServiceVersion": "2.0", "ETag": etag}
-        )
+        return _respond(str(len(window)).encode(), "text/plain;charset=utf-8", headers)
     page = window[: settings.informea_page_size]
     next_link = None
     if len(window) > len(page):
@@ -209,7 +209,7 @@ async def _collection(
             parsed.skip + len(page),
             None if parsed.top is None else parsed.top - len(page),
         )
-    children = await _children(_feed(request), pool, settings.query_timeout, entity_type, parsed.expand)
+    children = await _children(feed, pool, settings.query_timeout, entity_type, parsed.expand)
     count = total if parsed.inlinecount else None
     base = _base(request)
     if fmt == "json":
@@ -224,7 +224,7 @@ async def _collection(
             select=parsed.select,
             children=children,
         )
-        return _respond(body, documents.JSON_TYPE, etag)
+        return _respond(body, documents.JSON_TYPE, headers)
     body = documents.atom_feed(
         MODEL,
         entity_type,
@@ -238,7 +238,7 @@ async def _collection(
         select=parsed.select,
         children=children,
     )
-    return _respond(body, documents.ATOM_FEED_TYPE, etag)
+    return _respond(body, documents.ATOM_FEED_TYPE, headers)
 
 
 def _single_options(params: dict[str, list[str]], entity_type: EntityType) -> options.Options:
@@ -253,7 +253,7 @@ async def _children(feed: Feed, pool: Backend, timeout: float, entity_type: Enti
     targets = {}
     for name in names:
         navigation = entity_type.navigation(name)
-        if navigation is None:  # the options parser only lets known navigations through
+        if navigation is None:  # options.parse accepts only the type's navigations
             raise ODataError(400, f"{entity_type.name} has no navigation {name!r}")
         target = MODEL.type(navigation.target)
         if target.mapping:  # a navigation to another entity set holds ids: resolve them

@@ -8,27 +8,19 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from ... import engine, paging
-from ...catalogue import CannedQuery
 from ..answers import chosen_formats, run
-from ..deps import PoolDep, SettingsDep
+from ..deps import CatalogueDep, PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, NOT_MODIFIED, RESULTS_OR_GRAPH, answer
 from ..problems import Problem
 
 router = APIRouter(tags=["Canned queries"])
 
 
-def _catalogue(request: Request) -> dict[str, CannedQuery]:
-    return request.app.state.catalogue
-
-
 @router.get("/queries", summary="The canned queries, their parameters and links")
-async def list_queries(request: Request) -> JSONResponse:
+async def list_queries(request: Request, catalogue: CatalogueDep) -> JSONResponse:
     base = str(request.url_for("list_queries"))
     return JSONResponse(
-        [
-            {**q.as_dict(), "url": f"{base}/{q.name}", "sparql": f"{base}/{q.name}.rq"}
-            for q in _catalogue(request).values()
-        ]
+        [{**q.as_dict(), "url": f"{base}/{q.name}", "sparql": f"{base}/{q.name}.rq"} for q in catalogue.values()]
     )
 
 
@@ -45,8 +37,9 @@ async def list_queries(request: Request) -> JSONResponse:
         **ERROR_RESPONSES,
     },
 )
-async def run_query(name: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
-    catalogue = _catalogue(request)
+async def run_query(
+    name: str, request: Request, pool: PoolDep, settings: SettingsDep, catalogue: CatalogueDep
+) -> Response:
     if name.endswith(".rq") and name[:-3] in catalogue:
         return PlainTextResponse(catalogue[name[:-3]].text, media_type="application/sparql-query")
     query = catalogue.get(name)
@@ -84,7 +77,8 @@ def _page_number(raw: str | None) -> int | None:
 
 
 def _link_pages(request: Request, response: Response, page: int) -> None:
-    """grlc-style ``Link`` headers: first, prev, and next while rows remain (the engine fetched one row past the page)."""
+    """grlc-style ``Link`` headers: first, prev, and next while rows remain (the engine fetched one row past the
+    page)."""
     more = response.headers.get("x-result-truncated") is not None
     if more:
         del response.headers["x-result-truncated"]

@@ -9,46 +9,54 @@ import asyncio
 import datetime as dt
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from ... import engine, pages, pictures
+from ...accept import choose_language
 from ...formats import Format
-from ...namespaces import ID
-from ..answers import CACHE_CONTROL, etag_for, html_or_graph, media_type_header, not_modified
-from ..deps import PoolDep, SettingsDep
+from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL
+from ...pages import Section
+from ..answers import cache_headers, etag_for, html_or_graph, media_type_header, not_modified
+from ..deps import PoolDep, SectionsDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, answer
 from ..problems import Problem
-from .ontology import jsonld_compacted
+from ..releases import jsonld_compacted
+from ..rendering import templates
 
 router = APIRouter(tags=["Linked data"])
 
 LANGUAGES = ("en", "fr")
-_DESCRIPTION = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-CONSTRUCT {{ ?r ?p ?o . ?o rdfs:label ?label }}
+_RDFS = f"PREFIX rdfs: <{RDFS}>\n"
+_DESCRIPTION = (
+    _RDFS
+    + """CONSTRUCT {{ ?r ?p ?o . ?o rdfs:label ?label }}
 WHERE {{ {{ ?r ?p ?o }} UNION {{ ?r ?p ?o . ?o rdfs:label ?label {filter} }} }}"""
+)
 # One fixed text per language choice (a language is never spliced from the request).
 DESCRIPTIONS = {None: _DESCRIPTION.format(filter="")} | {
     lang: _DESCRIPTION.format(filter=f'FILTER(LANGMATCHES(LANG(?label), "{lang}"))') for lang in LANGUAGES
 }
 _EXISTS = "ASK { ?r ?p ?o }"
-_PAGE_OUT = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?r ?p ?plabel ?o ?olabel ?unconfirmed WHERE {{ ?r ?p ?o .
-  OPTIONAL {{ ?o a <https://w3id.org/mea-kg/ontology#UnconfirmedResponsibility> . BIND(true AS ?unconfirmed) }}
+_PAGE_OUT = (
+    _RDFS
+    + """SELECT ?r ?p ?plabel ?o ?olabel ?unconfirmed WHERE {{ ?r ?p ?o .
+  OPTIONAL {{ ?o a {unconfirmed} . BIND(true AS ?unconfirmed) }}
   OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
   OPTIONAL {{ ?o rdfs:label ?olabel FILTER(LANGMATCHES(LANG(?olabel), "{lang}")) }} }}"""
-_PAGE_IN = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
+)
+_PAGE_IN = (
+    _RDFS
+    + """SELECT ?r ?s ?p ?plabel ?slabel WHERE {{ ?s ?p ?r . FILTER(isIRI(?s))
   OPTIONAL {{ ?p rdfs:label ?plabel FILTER(LANGMATCHES(LANG(?plabel), "{lang}")) }}
   OPTIONAL {{ ?s rdfs:label ?slabel FILTER(LANGMATCHES(LANG(?slabel), "{lang}")) }} }} LIMIT 500"""
-PAGE_QUERIES = {lang: (_PAGE_OUT.format(lang=lang), _PAGE_IN.format(lang=lang)) for lang in LANGUAGES}
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+)
+PAGE_QUERIES = {
+    lang: (_PAGE_OUT.format(lang=lang, unconfirmed=MEA.node("UnconfirmedResponsibility")), _PAGE_IN.format(lang=lang))
+    for lang in LANGUAGES
+}
 
 
 @router.get(
@@ -58,12 +66,13 @@ templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
         200: answer(
             "An HTML page, or Turtle, JSON-LD, N-Triples or RDF/XML (and N-Quads/TriG)", "text/html", *GRAPH_OR_DATASET
         ),
-        303: {"description": "See the document about a resource"},
         **NOT_MODIFIED,
         **ERROR_RESPONSES,
     },
 )
-async def resource(path: str, request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+async def resource(
+    path: str, request: Request, pool: PoolDep, settings: SettingsDep, sections: SectionsDep
+) -> Response:
     try:
         iri = ox.NamedNode(ID + path)
     except ValueError:
@@ -74,19 +83,18 @@ async def resource(path: str, request: Request, pool: PoolDep, settings: Setting
         raise Problem(400, "bad-request", f"lang is one of: {', '.join(LANGUAGES)}")
     if wants_html:
         language = language or "en"
-    etag = etag_for(pool.version, "resource", iri.value, fmt, language, wants_html)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept, Accept-Language",
-        "Content-Location": str(request.url),
-    }
-    cached = not_modified(request, etag)
+    headers = cache_headers(
+        etag_for(pool.version, "resource", iri.value, fmt, language, wants_html),
+        vary="Accept, Accept-Language",
+        content_location=str(request.url),
+    )
+    cached = not_modified(request, headers)
     if cached is not None:
-        cached.headers.update(headers)
         return cached
     if wants_html:
-        return await _page(request, pool, settings, iri, path, language, headers)
+        return await _page(
+            request, pool, settings, iri, path=path, lang=language or "en", headers=headers, available=sections
+        )
     exists, answer = await asyncio.gather(  # side by side: the description's serialisation is no emptiness test
         pool.query(engine.Request(_EXISTS, bindings={"r": iri}), timeout=settings.query_timeout),
         pool.query(
@@ -105,9 +113,11 @@ async def _page(
     pool: PoolDep,
     settings: SettingsDep,
     iri: ox.NamedNode,
+    *,
     path: str,
     lang: str,
     headers: dict[str, str],
+    available: list[Section],
 ) -> Response:
     """The resource as a server-rendered HTML page: its kind's sections (with pictures), its description
     and what links to it. Independent queries run at once (a remote store answers them side by side): first
@@ -121,13 +131,16 @@ async def _page(
     )
     if not out_rows:
         raise _not_found(iri)
-    outgoing, incoming, types, title = defaultdict(dict), defaultdict(dict), {}, None
+    outgoing: defaultdict[str, dict[str, dict]] = defaultdict(dict)
+    incoming: defaultdict[str, dict[str, dict]] = defaultdict(dict)
+    types: dict[str, str | None] = {}
+    title = None
     for row in out_rows:
         prop, value = row["p"]["value"], row["o"]
-        if prop == RDF_TYPE:
+        if prop == RDF_TYPE.value:
             types[value["value"]] = row.get("olabel", {}).get("value")
             continue
-        if prop == RDFS_LABEL and value.get("xml:lang") == lang:
+        if prop == RDFS_LABEL.value and value.get("xml:lang") == lang:
             title = value["value"]
         entry = pages.cell(value, row.get("olabel"))
         if "unconfirmed" in row:
@@ -137,7 +150,7 @@ async def _page(
         entry = pages.cell(row["s"], row.get("slabel"))
         incoming[_label(row)][entry["text"]] = entry
     title = title or pages.local_name(iri.value)
-    shown = pages.for_types(request.app.state.sections, set(types))
+    shown = pages.for_types(available, set(types))
     answers = await asyncio.gather(
         *(
             pool.query(
@@ -161,14 +174,18 @@ async def _page(
         "query": f"DESCRIBE <{iri.value}>",
         "sections": sections,
         "pictures": _pictures(title, sections),
-        "outgoing": [
-            {"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(outgoing.items())
-        ],
-        "incoming": [
-            {"property": p, "values": sorted(v.values(), key=lambda e: e["text"])} for p, v in sorted(incoming.items())
-        ],
+        "outgoing": _listed(outgoing),
+        "incoming": _listed(incoming),
     }
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
+
+
+def _listed(groups: dict[str, dict[str, dict]]) -> list[dict]:
+    """Values grouped by property label as the page lists them: properties and values in order."""
+    return [
+        {"property": label, "values": sorted(values.values(), key=lambda entry: entry["text"])}
+        for label, values in sorted(groups.items())
+    ]
 
 
 def _not_found(iri: ox.NamedNode) -> Problem:
@@ -206,17 +223,5 @@ def _label(row: dict) -> str:
 
 
 def preferred_language(header: str | None) -> str | None:
-    """The first of fr/en the Accept-Language header prefers, or None (labels in every language)."""
-    ranked = []
-    for index, part in enumerate((header or "").split(",")):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        if primary in LANGUAGES and q > 0:
-            ranked.append((-q, index, primary))
-    return min(ranked)[2] if ranked else None
+    """The one of fr/en the Accept-Language header prefers, or None (labels in every language)."""
+    return choose_language(header, LANGUAGES)

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request, Response
 
 from ... import engine
 from ...namespaces import ID
-from ..answers import CACHE_CONTROL, etag_for, not_modified
+from ..answers import cache_headers, etag_for, not_modified
 from ..deps import PoolDep, SettingsDep
 from ..openapi import NOT_MODIFIED, answer
-from .dumps import served as served_dumps
+from ..releases import served_dumps
 
 router = APIRouter(tags=["Linked data"])
 
@@ -28,8 +28,8 @@ MAX_URLS = 50_000  # the sitemap protocol's limit per file
 )
 async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
     base = str(request.base_url).rstrip("/")
-    etag = etag_for(pool.version, "sitemap", base)
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "sitemap", base), vary=None)
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
     answer = await pool.query(engine.Request(_RESOURCES, max_rows=MAX_URLS), timeout=settings.query_timeout)
@@ -51,7 +51,7 @@ async def sitemap(request: Request, pool: PoolDep, settings: SettingsDep) -> Res
 <url><loc>{base}/ontology</loc></url>
 {urls}</urlset>
 """
-    return Response(body, media_type="application/xml", headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return Response(body, media_type="application/xml", headers=headers)
 
 
 @router.get(

@@ -11,10 +11,11 @@ from starlette.datastructures import ImmutableMultiDict, MultiDict
 
 from ... import engine, guard, limits
 from ...formats import Format, Kind, formats_of, negotiate
-from ...namespaces import PREDECLARED_PREFIXES, SH
-from ..answers import CACHE_CONTROL, chosen_formats, etag_for, media_type_header, not_modified, run
+from ...namespaces import FORMATS, PREDECLARED_PREFIXES, RDF_TYPE, SD, SH, VOID, XSD
+from ...namespaces import SERVICE as KGS
+from ..answers import cache_headers, chosen_formats, etag_for, media_type_header, not_modified, run
 from ..deps import PoolDep, SettingsDep, require_writer
-from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer
+from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, RESULTS_OR_GRAPH, answer, problems
 from ..problems import Problem
 
 router = APIRouter(tags=["SPARQL"])
@@ -73,6 +74,7 @@ _POST_BODY = {
         UPDATE: {"schema": {"type": "string"}},
     },
 }
+PRECONDITION_FAILED = problems({412: "If-None-Match matches the query's current answer (a POST is not answered 304)"})
 _ANSWERS = answer(
     "Query results (SELECT/ASK) or an RDF graph (CONSTRUCT/DESCRIBE), as negotiated; the Service Description",
     *RESULTS_OR_GRAPH,
@@ -99,7 +101,7 @@ async def sparql_get(request: Request, pool: PoolDep, settings: SettingsDep) -> 
 @router.post(
     "/sparql",
     summary="SPARQL query or update (POST)",
-    responses={200: _ANSWERS, 204: {"description": "Update applied"}, **ERROR_RESPONSES},
+    responses={200: _ANSWERS, 204: {"description": "Update applied"}, **ERROR_RESPONSES, **PRECONDITION_FAILED},
     openapi_extra={"requestBody": _POST_BODY, "parameters": _QUERY_PARAMETERS[1:]},
 )
 async def sparql_post(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
@@ -170,11 +172,6 @@ def _admit(text: str, settings: SettingsDep, *, update: bool = False) -> None:
 
 # --- Service Description ------------------------------------------------------------------------------
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
-VOID = "http://rdfs.org/ns/void#"
-KGS = "https://w3id.org/mea-kg/service#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _W3C_FORMAT = {
     Format.JSON: "SPARQL_Results_JSON",
     Format.XML: "SPARQL_Results_XML",
@@ -198,8 +195,8 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
             406, "not-acceptable", "the Service Description is RDF: accept Turtle, N-Triples, JSON-LD or RDF/XML"
         )
     endpoint = _endpoint(request)
-    etag = etag_for(pool.version, "service-description", endpoint, fmt, settings.update_token is None)
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "service-description", endpoint, fmt, settings.update_token is None))
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
     sizes = await pool.query(engine.Request(_GRAPH_SIZES, max_rows=10_000), timeout=settings.query_timeout)
@@ -209,11 +206,7 @@ async def service_description(request: Request, pool: PoolDep, settings: Setting
         format=fmt.rdf_format,
         prefixes={"sd": SD, "formats": FORMATS, "void": VOID, "kgs": KGS, "sh": SH},
     )
-    return Response(
-        body,
-        media_type=media_type_header(fmt.media_type),
-        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
-    )
+    return Response(body, media_type=media_type_header(fmt.media_type), headers=headers)
 
 
 def _description(endpoint: str, settings: SettingsDep, graph_sizes: dict[str, int]) -> list[ox.Triple]:
@@ -282,9 +275,9 @@ def _prefix_declarations(service: ox.NamedNode) -> list[ox.Triple]:
     return triples
 
 
-_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-_ANY_URI = ox.NamedNode("http://www.w3.org/2001/XMLSchema#anyURI")
-_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+_INTEGER = XSD.node("integer")
+_ANY_URI = XSD.node("anyURI")
+_DECIMAL = XSD.node("decimal")
 
 
 # --- request parsing --------------------------------------------------------------------------------

@@ -10,19 +10,21 @@ from fastapi import APIRouter, Request, Response
 from ... import engine
 from ...dataset_description import schema_org
 from ...formats import Format
+from ...namespaces import ID, MEA, RDFS
 from ..dataset import describe
-from ..deps import PoolDep, SettingsDep
-from .resources import templates
+from ..deps import CatalogueDep, PoolDep, SettingsDep, YasguiDep
+from ..rendering import templates
 
 router = APIRouter(tags=["Web UI"])
 
-_INDEX = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?kind ?item ?label WHERE {
+_INDEX = (
+    f"PREFIX mea: <{MEA}>\nPREFIX rdfs: <{RDFS}>\n"
+    + """SELECT ?kind ?item ?label WHERE {
   VALUES (?kind ?class) { ("Programmes" mea:WorkProgramme) ("Taxa" mea:Taxon) ("Countries" mea:Country)
                           ("Landscapes" mea:Landscape) ("Actors" mea:Actor) }
   ?item a ?class ; rdfs:label ?label FILTER(LANG(?label) = "en")
 } ORDER BY ?kind LCASE(?label)"""
+)
 _SIZE = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 EXAMPLE = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
 SELECT ?activity ?code ?text WHERE {
@@ -33,7 +35,9 @@ ORDER = ("Programmes", "Taxa", "Countries", "Landscapes", "Actors")
 
 
 @router.get("/", summary="The web entry page", include_in_schema=False)
-async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Response:
+async def index(
+    request: Request, pool: PoolDep, settings: SettingsDep, catalogue: CatalogueDep, yasgui: YasguiDep
+) -> Response:
     listing = await pool.query(engine.Request(_INDEX, max_rows=settings.max_rows), timeout=settings.query_timeout)
     size = await pool.query(engine.Request(_SIZE), timeout=settings.query_timeout)
     groups: dict[str, list[dict]] = {kind: [] for kind in ORDER}
@@ -41,7 +45,7 @@ async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
         groups[row["kind"]["value"]].append(
             {
                 "label": row["label"]["value"],
-                "href": row["item"]["value"].replace("https://w3id.org/mea-kg/id/", "/id/", 1),
+                "href": row["item"]["value"].replace(ID, "/id/", 1),
             }
         )
     context = {
@@ -50,10 +54,10 @@ async def index(request: Request, pool: PoolDep, settings: SettingsDep) -> Respo
         "example": EXAMPLE,
         "triples": json.loads(size.body)["results"]["bindings"][0]["n"]["value"],
         "formats": [f.value for f in Format if not f.is_graph],
-        "queries": list(request.app.state.catalogue.values()),
-        "yasgui": request.app.state.yasgui,
+        "queries": list(catalogue.values()),
+        "yasgui": yasgui,
         "tabs": [{"name": "Example: activities touching CITES Appendix I taxa", "query": EXAMPLE}]
-        + [{"name": q.name, "query": q.text} for q in request.app.state.catalogue.values()],
+        + [{"name": q.name, "query": q.text} for q in catalogue.values()],
         "index": [{"title": kind, "items": groups[kind]} for kind in ORDER],
         "dataset": schema_org(await describe(request, pool, settings)),
     }

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 
-from ...dataset_description import DCAT, DCATAP, FOAF, SPDX, VCARD, dcat
+from ...dataset_description import dcat
 from ...formats import Kind, negotiate
-from ...namespaces import DCTERMS, DWC, ID, MEA, PROV, RDF, SKOS, XSD
-from ..answers import CACHE_CONTROL, etag_for, media_type_header, not_modified
+from ...namespaces import DCAT, DCATAP, DCTERMS, DWC, FOAF, ID, MEA, PROV, RDF, SKOS, SPDX, VCARD, VOID, XSD
+from ..answers import cache_headers, etag_for, media_type_header, not_modified
 from ..dataset import describe, kept, select
 from ..deps import PoolDep, SettingsDep
 from ..openapi import ERROR_RESPONSES, GRAPH_OR_DATASET, NOT_MODIFIED, Responses, answer
@@ -18,7 +18,6 @@ from ..problems import Problem
 
 router = APIRouter(tags=["Linked data"])
 
-VOID = "http://rdfs.org/ns/void#"
 _STATISTICS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?p) AS ?properties)
                         (COUNT(DISTINCT ?o) AS ?objects) WHERE { ?s ?p ?o }"""
 _CLASSES = "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP BY ?class ORDER BY ?class"
@@ -58,8 +57,8 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
     fmt = negotiate(request.headers.get("accept"), Kind.GRAPH)
     if fmt is None:
         raise Problem(406, "not-acceptable", "VoID is RDF: accept Turtle, JSON-LD, N-Triples or RDF/XML")
-    etag = etag_for(pool.version, "void", str(request.base_url), fmt)
-    cached = not_modified(request, etag)
+    headers = cache_headers(etag_for(pool.version, "void", str(request.base_url), fmt))
+    cached = not_modified(request, headers)
     if cached is not None:
         return cached
 
@@ -73,11 +72,7 @@ async def void(request: Request, pool: PoolDep, settings: SettingsDep) -> Respon
         format=fmt.rdf_format,
         prefixes=_PREFIXES,
     )
-    return Response(
-        body,
-        media_type=media_type_header(fmt.media_type),
-        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL, "Vary": "Accept"},
-    )
+    return Response(body, media_type=media_type_header(fmt.media_type), headers=headers)
 
 
 def _void(iri: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...]) -> list[ox.Triple]:
