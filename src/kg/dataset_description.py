@@ -70,13 +70,12 @@ EU_COUNTRY = {
     "MN": "MNG", "NP": "NPL", "PK": "PAK", "RU": "RUS", "TJ": "TJK", "TM": "TKM", "UZ": "UZB",
 }  # fmt: skip
 
-COUNTRIES_QUERY = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?code ?label WHERE {
+COUNTRIES_QUERY = """SELECT DISTINCT ?code ?label WHERE {
   ?programme mea:rangeState ?country . ?country mea:isoCode ?code ; rdfs:label ?label FILTER(LANG(?label) = "en")
 } ORDER BY ?code"""
-YEARS_QUERY = """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-SELECT (MIN(?start) AS ?start) (MAX(?end) AS ?end) WHERE { ?programme mea:startYear ?start ; mea:endYear ?end }"""
+YEARS_QUERY = """SELECT (MIN(?start) AS ?start) (MAX(?end) AS ?end) WHERE {
+  ?programme mea:startYear ?start ; mea:endYear ?end
+}"""
 
 
 @dataclass(frozen=True)

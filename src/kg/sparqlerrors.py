@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pyparsing import ParseException
 from rdflib.plugins.sparql import parser as sparql_parser
 
-from .namespaces import PREDECLARED_PREFIXES
+from .namespaces import PREDECLARED_PREFIXES, VCARD
 from .sparqltext import SKIP, undeclared_prefixes
 
 WELL_KNOWN_PREFIXES: dict[str, str] = {
@@ -29,7 +29,7 @@ WELL_KNOWN_PREFIXES: dict[str, str] = {
     "bd": "http://www.bigdata.com/rdf#",
     "dbo": "http://dbpedia.org/ontology/",
     "dbr": "http://dbpedia.org/resource/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "vcard": VCARD,
     "org": "http://www.w3.org/ns/org#",
     "time": "http://www.w3.org/2006/time#",
     "locn": "http://www.w3.org/ns/locn#",
