@@ -49,6 +49,7 @@ NOT_FOUND = ProblemType("not-found", 404, "Not found")
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", 405, "Method not allowed")
 NOT_ACCEPTABLE = ProblemType("not-acceptable", 406, "No acceptable format")
 PAYLOAD_TOO_LARGE = ProblemType("payload-too-large", 413, "Request body too large")
+PRECONDITION_FAILED = ProblemType("precondition-failed", 412, "Precondition failed")
 UNSUPPORTED_MEDIA_TYPE = ProblemType("unsupported-media-type", 415, "Unsupported media type")
 INTERNAL = ProblemType("internal", 500, "Internal error")
 REMOTE_FAILED = ProblemType("remote-endpoint-failed", 502, "Remote endpoint failed")
@@ -81,6 +82,7 @@ TITLES = {
         UPDATES_DISABLED,
         METHOD_NOT_ALLOWED,
         PAYLOAD_TOO_LARGE,
+        PRECONDITION_FAILED,
         UNSUPPORTED_MEDIA_TYPE,
         INTERNAL,
         *ERRORS.values(),

@@ -1,6 +1,6 @@
 """``/id/…``: dereferenceable IRIs. Every resource IRI of the graph answers under the served base with its
 description — its triples, plus the labels of what it links to — content-negotiated, answered directly
-with ``Vary: Accept`` (no 303). ``Accept-Language`` picks the language of those linked labels.
+with ``Vary: Accept, Accept-Language`` (no 303). ``Accept-Language`` picks the language of those linked labels.
 """
 
 from __future__ import annotations
