@@ -33,18 +33,12 @@ def test_manifest_records_sources_and_counts(built):
 
 
 def test_reasoning_materialises_shortcuts_into_the_inferred_graph(graph):
-    ask = (
-        """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-    ASK { GRAPH <%s> { <https://w3id.org/mea-kg/id/activity/jwp/B5> mea:responsible
-          <https://w3id.org/mea-kg/id/actor/cites-secretariat> } }"""
-        % INFERRED_GRAPH.value
-    )
+    ask = f"""PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+    ASK {{ GRAPH <{INFERRED_GRAPH.value}> {{ <https://w3id.org/mea-kg/id/activity/jwp/B5> mea:responsible
+          <https://w3id.org/mea-kg/id/actor/cites-secretariat> }} }}"""
     assert graph.query(ask)
-    no_asserted = (
-        """PREFIX mea: <https://w3id.org/mea-kg/ontology#>
-    ASK { GRAPH ?g { ?a mea:responsible ?b } FILTER(?g != <%s>) }"""
-        % INFERRED_GRAPH.value
-    )
+    no_asserted = f"""PREFIX mea: <https://w3id.org/mea-kg/ontology#>
+    ASK {{ GRAPH ?g {{ ?a mea:responsible ?b }} FILTER(?g != <{INFERRED_GRAPH.value}>) }}"""
     assert not graph.query(no_asserted)
 
 

@@ -56,8 +56,10 @@ def test_every_activity_code_from_1_1_1_to_4_3_1(select):
 def test_every_french_text_is_verbatim_and_every_activity_is_translated(select):
     seed = seed_words(CAMI_SEED)
     rows = select("""SELECT ?r ?t WHERE { ?r mea:text|mea:title ?t FILTER(LANG(?t)="fr")
-        FILTER(STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/activity/cami/") || STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/issue/cami/")
-            || STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/section/c") || STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/objective/")) }""")
+        FILTER(STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/activity/cami/") || STRSTARTS(STR(?r),
+            "https://w3id.org/mea-kg/id/issue/cami/")
+            || STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/section/c")
+            || STRSTARTS(STR(?r), "https://w3id.org/mea-kg/id/objective/")) }""")
     assert len(rows) > 200
     assert [r["r"] for r in rows if not verbatim(r["t"], seed)] == []
     untranslated = select(f"""SELECT ?a WHERE {{ ?a a mea:Activity ; mea:programme {CAMI} .
@@ -94,8 +96,10 @@ NOT_CONTIGUOUS = {
 def test_french_texts_are_exact_runs_of_the_seed(select):
     seed = seed_text(CAMI_SEED)
     rows = select("""SELECT ?r ?t WHERE { GRAPH ?g { ?r mea:text|mea:title|mea:introduction ?t } FILTER(LANG(?t)="fr")
-        FILTER(?g IN (<https://w3id.org/mea-kg/graph/cami-objective-1>, <https://w3id.org/mea-kg/graph/cami-objective-2>,
-                      <https://w3id.org/mea-kg/graph/cami-objectives-3-4>, <https://w3id.org/mea-kg/graph/cami-programme>,
+        FILTER(?g IN (<https://w3id.org/mea-kg/graph/cami-objective-1>,
+            <https://w3id.org/mea-kg/graph/cami-objective-2>,
+                      <https://w3id.org/mea-kg/graph/cami-objectives-3-4>,
+                          <https://w3id.org/mea-kg/graph/cami-programme>,
                       <https://w3id.org/mea-kg/graph/cms-resolution-11.24>)) }""")
     assert len(rows) > 240
     broken = {r["r"].removeprefix("https://w3id.org/mea-kg/id/") for r in rows if folded(r["t"]) not in seed}
@@ -139,7 +143,8 @@ def test_priorities(select, code, priorities):
 
 
 def test_priorities_of_1_3_1_sub_items(select):
-    rows = select("""SELECT ?l ?p WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/cami/1.3.1> ; mea:itemLabel ?l ;
+    rows = select("""SELECT ?l ?p WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/cami/1.3.1> ;
+        mea:itemLabel ?l ;
         mea:priority/skos:prefLabel ?p FILTER(LANG(?p)="fr") }""")
     assert {r["l"]: r["p"] for r in rows} == {
         "a": "Haute",
@@ -152,7 +157,8 @@ def test_priorities_of_1_3_1_sub_items(select):
 
 
 def test_priority_scheme_is_bilingual_skos(select):
-    rows = select("""SELECT ?c ?fr ?en WHERE { ?c skos:inScheme <https://w3id.org/mea-kg/id/scheme/priority> ; skos:prefLabel ?fr , ?en
+    rows = select("""SELECT ?c ?fr ?en WHERE { ?c skos:inScheme <https://w3id.org/mea-kg/id/scheme/priority> ;
+        skos:prefLabel ?fr , ?en
         FILTER(LANG(?fr)="fr" && LANG(?en)="en") }""")
     assert {"Haute": "High", "Moyenne": "Medium", "Basse": "Low", "Haute / Moyenne": "High / Medium"}.items() <= {
         r["fr"]: r["en"] for r in rows
@@ -202,7 +208,8 @@ def test_all_unconfirmed_responsibilities(select):
 
 
 def test_actors_are_one_controlled_list_shared_by_both_documents(select):
-    rows = select("""SELECT ?actor (COUNT(DISTINCT ?prog) AS ?n) WHERE { ?a mea:responsible ?actor ; mea:programme ?prog }
+    rows = select("""SELECT ?actor (COUNT(DISTINCT ?prog) AS ?n) WHERE { ?a mea:responsible ?actor ; mea:programme
+        ?prog }
         GROUP BY ?actor HAVING(COUNT(DISTINCT ?prog) = 2)""")
     assert {r["actor"].rsplit("/", 1)[-1] for r in rows} == {"cms-secretariat", "cites-secretariat"}
     duplicates = select(
@@ -234,7 +241,8 @@ LANDSCAPES = {
 @pytest.mark.parametrize("letter", sorted(LANDSCAPES))
 def test_the_twelve_transboundary_landscapes_and_their_countries(select, letter):
     slug, countries = LANDSCAPES[letter]
-    rows = select(f"""SELECT ?iso WHERE {{ <https://w3id.org/mea-kg/id/activity/cami/2.1.1/{letter}> mea:inLandscape ?l .
+    rows = select(f"""SELECT ?iso WHERE {{ <https://w3id.org/mea-kg/id/activity/cami/2.1.1/{letter}> mea:inLandscape
+        ?l .
         ?l mea:country/mea:isoCode ?iso FILTER(STRENDS(STR(?l), "/{slug}")) }}""")
     assert {r["iso"] for r in rows} == countries
 
@@ -243,7 +251,8 @@ def test_activities_by_landscape(select):
     ustyurt = {
         r["c"]
         for r in select(
-            "SELECT ?c WHERE { ?a mea:inLandscape <https://w3id.org/mea-kg/id/landscape/ustyurt> ; mea:code ?c ; a mea:Activity }"
+            "SELECT ?c WHERE { ?a mea:inLandscape <https://w3id.org/mea-kg/id/landscape/ustyurt> ; mea:code ?c ; a"
+            " mea:Activity }"
         )
     }
     assert {"2.3.6", "2.3.7", "2.3.8"} <= ustyurt
@@ -271,7 +280,8 @@ CAMI_SPECIES = {
 def test_fifteen_species_with_the_cms_appendix_section_ii_states(select):
     covered = {r["t"].rsplit("/", 1)[-1] for r in select(f"SELECT ?t WHERE {{ {CAMI} mea:coversTaxon ?t }}")}
     assert covered == set(CAMI_SPECIES)
-    rows = select("""SELECT ?t ?n WHERE { ?l a mea:Listing ; mea:listedTaxon ?t ; mea:appendix ?app ; mea:statedIn <https://w3id.org/mea-kg/id/section/cami/II> .
+    rows = select("""SELECT ?t ?n WHERE { ?l a mea:Listing ; mea:listedTaxon ?t ; mea:appendix ?app ; mea:statedIn
+        <https://w3id.org/mea-kg/id/section/cami/II> .
         ?app mea:appendixNumber ?n ; mea:convention <https://w3id.org/mea-kg/id/convention/cms> }""")
     stated: dict[str, set[str]] = {}
     for r in rows:
@@ -369,16 +379,17 @@ def test_cross_references(select, source, target):
 
 
 def test_resolution_adopted_at_cop11_in_quito(select):
-    [row] = (
-        select("""SELECT ?num ?start ?end ?city ?iso WHERE { <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> mea:decisionNumber ?num ;
-        mea:adoptedAt ?m . ?m mea:startDate ?start ; mea:endDate ?end ; mea:city ?city ; mea:country/mea:isoCode ?iso FILTER(LANG(?city) = "en") }""")
-    )
+    [row] = select("""SELECT ?num ?start ?end ?city ?iso WHERE {
+            <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> mea:decisionNumber ?num ;
+        mea:adoptedAt ?m . ?m mea:startDate ?start ; mea:endDate ?end ; mea:city ?city ;
+        mea:country/mea:isoCode ?iso FILTER(LANG(?city) = "en") }""")
     assert row == {"num": "11.24", "start": "2014-11-04", "end": "2014-11-09", "city": "Quito", "iso": "EC"}
 
 
 def test_resolution_paragraphs(select):
     rows = select("""SELECT ?k (COUNT(?p) AS ?n) WHERE { VALUES ?k { mea:PreambleParagraph mea:OperativeParagraph }
-        ?p a ?k ; mea:partOf/mea:partOf <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> ; mea:text ?fr , ?en FILTER(LANG(?fr)="fr" && LANG(?en)="en") } GROUP BY ?k""")
+        ?p a ?k ; mea:partOf/mea:partOf <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> ;
+        mea:text ?fr , ?en FILTER(LANG(?fr)="fr" && LANG(?en)="en") } GROUP BY ?k""")
     assert {r["k"].rsplit("#", 1)[-1]: int(r["n"]) for r in rows} == {"PreambleParagraph": 12, "OperativeParagraph": 7}
     [op1] = select(
         """SELECT ?t WHERE { ?p a mea:OperativeParagraph ; mea:code "1" ; mea:text ?t FILTER(LANG(?t)="fr") }"""
@@ -408,15 +419,20 @@ def test_resolution_cites(select, cited):
 
 def test_links_between_the_two_documents(select):
     assert select(
-        "SELECT * WHERE { <https://w3id.org/mea-kg/id/activity/jwp/B19> mea:mentions <https://w3id.org/mea-kg/id/instrument/cami> . <https://w3id.org/mea-kg/id/programme/cami> mea:programmeOf <https://w3id.org/mea-kg/id/instrument/cami> }"
+        "SELECT * WHERE { <https://w3id.org/mea-kg/id/activity/jwp/B19> mea:mentions"
+        " <https://w3id.org/mea-kg/id/instrument/cami> . <https://w3id.org/mea-kg/id/programme/cami>"
+        " mea:programmeOf <https://w3id.org/mea-kg/id/instrument/cami> }"
     )
     assert select(
-        "SELECT * WHERE { <https://w3id.org/mea-kg/id/programme/cami> mea:annexOf <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> }"
+        "SELECT * WHERE { <https://w3id.org/mea-kg/id/programme/cami> mea:annexOf"
+        " <https://w3id.org/mea-kg/id/document/cms-resolution-11.24> }"
     )
     shared_taxa = {
         r["t"].rsplit("/", 1)[-1]
         for r in select(
-            "SELECT DISTINCT ?t WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:targetsTaxon ?t . ?b mea:programme <https://w3id.org/mea-kg/id/programme/cami> ; mea:targetsTaxon ?t }"
+            "SELECT DISTINCT ?t WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ;"
+            " mea:targetsTaxon ?t . ?b mea:programme <https://w3id.org/mea-kg/id/programme/cami> ; mea:targetsTaxon"
+            " ?t }"
         )
     }
     assert {"ovis-ammon", "uncia-uncia", "acinonyx-jubatus", "saiga"} <= shared_taxa

@@ -40,7 +40,8 @@ def test_codes_are_exactly_the_sources(select):
     codes = {
         r["c"]
         for r in select(
-            "SELECT ?c WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; a mea:Activity ; mea:code ?c }"
+            "SELECT ?c WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; a mea:Activity ;"
+            " mea:code ?c }"
         )
     }
     expected = (
@@ -60,14 +61,16 @@ def test_codes_are_exactly_the_sources(select):
 )
 def test_verbatim_french_spot_checks(select, code, start):
     [row] = select(
-        f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ; mea:text ?t FILTER(LANG(?t)="fr") }}'
+        f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ;'
+        f' mea:text ?t FILTER(LANG(?t)="fr") }}'
     )
     assert row["t"].startswith(start)
 
 
 def test_every_french_text_occurs_in_the_seed(select):
     seed = seed_words(JWP_SEED)
-    rows = select("""SELECT ?r ?t WHERE { ?r mea:text|mea:title|mea:introduction ?t ; (mea:programme|mea:subItemOf/mea:programme|mea:partOf*) <https://w3id.org/mea-kg/id/programme/jwp>
+    rows = select("""SELECT ?r ?t WHERE { ?r mea:text|mea:title|mea:introduction ?t ;
+        (mea:programme|mea:subItemOf/mea:programme|mea:partOf*) <https://w3id.org/mea-kg/id/programme/jwp>
         FILTER(LANG(?t)="fr") }""")
     assert len(rows) > 50
     missing = [r["r"] for r in rows if not verbatim(r["t"], seed)]
@@ -81,7 +84,8 @@ NOT_CONTIGUOUS = {"programme/jwp", "theme/jwp/B", "section/jwp/B-shared-species"
 
 def test_french_texts_are_exact_runs_of_the_seed(select):
     seed = seed_text(JWP_SEED)
-    rows = select("""SELECT ?r ?t WHERE { GRAPH <https://w3id.org/mea-kg/graph/jwp> { ?r mea:text|mea:title|mea:introduction ?t }
+    rows = select("""SELECT ?r ?t WHERE { GRAPH <https://w3id.org/mea-kg/graph/jwp> { ?r
+        mea:text|mea:title|mea:introduction ?t }
         FILTER(LANG(?t)="fr") }""")
     broken = {r["r"].removeprefix("https://w3id.org/mea-kg/id/") for r in rows if folded(r["t"]) not in seed}
     assert broken == NOT_CONTIGUOUS
@@ -89,7 +93,8 @@ def test_french_texts_are_exact_runs_of_the_seed(select):
 
 def test_every_activity_has_english_text_and_two_secretariats(select):
     rows = select("""SELECT ?a (COUNT(DISTINCT ?en) AS ?n) (COUNT(DISTINCT ?actor) AS ?actors) WHERE {
-        ?a a mea:Activity ; mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:text ?en ; mea:responsible ?actor FILTER(LANG(?en)="en") } GROUP BY ?a""")
+        ?a a mea:Activity ; mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:text ?en ;
+        mea:responsible ?actor FILTER(LANG(?en)="en") } GROUP BY ?a""")
     assert len(rows) == 33
     assert all(r["n"] == "1" and r["actors"] == "2" for r in rows)
 
@@ -110,7 +115,8 @@ def test_every_activity_has_english_text_and_two_secretariats(select):
 )
 def test_targeted_taxa_at_the_level_the_text_names(select, code, taxa):
     rows = select(
-        f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" . OPTIONAL {{ ?a mea:targetsTaxon ?t }} }}'
+        f'SELECT ?t WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" .'
+        f" OPTIONAL {{ ?a mea:targetsTaxon ?t }} }}"
     )
     assert {r["t"].rsplit("/", 1)[-1] for r in rows if "t" in r} == taxa
 
@@ -129,7 +135,8 @@ def test_targeted_taxa_at_the_level_the_text_names(select, code, taxa):
 )
 def test_instruments_are_linked(select, code, instrument):
     rows = select(
-        f'SELECT ?m WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ; mea:mentions ?m }}'
+        f'SELECT ?m WHERE {{ ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:code "{code}" ;'
+        f" mea:mentions ?m }}"
     )
     assert f"https://w3id.org/mea-kg/id/instrument/{instrument}" in {r["m"] for r in rows}
 
@@ -139,13 +146,15 @@ def test_sub_items_of_c2_and_d2(select):
         mea:programme <https://w3id.org/mea-kg/id/programme/jwp> } GROUP BY ?code""")
     assert {r["code"]: int(r["n"]) for r in rows} == {"C2": 6, "D2": 5}
     [ipbes] = select(
-        "SELECT ?s WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/jwp/D2> ; mea:mentions <https://w3id.org/mea-kg/id/instrument/ipbes> }"
+        "SELECT ?s WHERE { ?s mea:subItemOf <https://w3id.org/mea-kg/id/activity/jwp/D2> ; mea:mentions"
+        " <https://w3id.org/mea-kg/id/instrument/ipbes> }"
     )
     assert ipbes["s"].endswith("/D2/2")
 
 
 def test_every_resource_points_back_to_its_source(select):
-    rows = select("""SELECT ?a ?doc WHERE { ?a a mea:Activity ; mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ; mea:sourceSection/mea:partOf* ?doc .
+    rows = select("""SELECT ?a ?doc WHERE { ?a a mea:Activity ; mea:programme
+        <https://w3id.org/mea-kg/id/programme/jwp> ; mea:sourceSection/mea:partOf* ?doc .
         ?doc a mea:WorkProgramme }""")
     assert {r["doc"] for r in rows} == {"https://w3id.org/mea-kg/id/programme/jwp"}
     assert len({r["a"] for r in rows}) == 33

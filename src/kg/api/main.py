@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def docs() -> HTMLResponse:
         """Swagger UI served from the package's own files: the docs work with no network."""
         return get_swagger_ui_html(
-            openapi_url=app.openapi_url,
+            openapi_url=app.openapi_url or "/openapi.json",
             title="mea-kg API",
             swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger-ui/swagger-ui.css",

@@ -26,7 +26,7 @@ _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o
     && !STRSTARTS(STR(?o), "{ID}") && !STRSTARTS(STR(?o), "https://w3id.org/mea-kg/") && ?p != <{RDF}type>)
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
 _QUERIES = {"statistics": _STATISTICS, "classes": _CLASSES, "properties": _PROPERTIES, "links": _LINKS}
-_PREFIXES = {
+_PREFIXES: dict[str, str] = {
     "void": VOID,
     "dcat": DCAT,
     "dcterms": DCTERMS,
