@@ -14,7 +14,12 @@ import rdflib
 from . import __version__, docs, jsonld, owl, reason, sources, store, validate
 from .config import Settings
 from .errors import ValidationFailed
+from .search import index as search_index
 from .typed_query import select
+
+SEARCH_CACHE = "search-embeddings.npz"
+"""Beside the releases: the vectors of texts already encoded, so a rebuild encodes only what changed."""
+
 
 Step = Callable[[str], None]
 
@@ -46,10 +51,12 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 owl.check(dataset)
         with timer("docs"):
             ontology = rdflib.Graph().parse(settings.ontology_file)
-            documents = {
+            documents: dict[str, str | bytes] = {
                 store.ONTOLOGY_DOCS: docs.html(ontology),
                 store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology)),
             }
+        with timer("search"):
+            documents |= search_index.build(dataset, cache=settings.store_dir / SEARCH_CACHE)
         with timer("store"):
             sizes = graph_sizes(dataset)
             manifest = {

@@ -106,7 +106,22 @@ def verify(store_dir: Path) -> dict:
         raise StoreCorrupt(f"{release / DATASET}: {err}") from None
     if digest != manifest.get("sha256"):
         raise StoreCorrupt(f"{release / DATASET} does not match its manifest (damaged?); run `kg build`")
+    verify_files(release, manifest)
     return manifest
+
+
+def verify_files(release: Path, manifest: dict, *, under: str = "") -> None:
+    """Check the release's files listed in the manifest (those whose path starts with ``under``) against their
+    digests. Raises StoreCorrupt naming the first missing or damaged one."""
+    for name, expected in manifest.get("files", {}).items():
+        if not name.startswith(under):
+            continue
+        try:
+            found = _sha256(release / name)
+        except OSError:
+            raise StoreCorrupt(f"{release / name} is missing; run `kg build`") from None
+        if found != expected:
+            raise StoreCorrupt(f"{release / name} does not match its manifest (damaged?); run `kg build`")
 
 
 def _sha256(path: Path) -> str:
@@ -136,9 +151,11 @@ def new_release_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
-def publish(store_dir: Path, dataset: ox.Store, manifest: dict, *, documents: dict[str, str] | None = None) -> Path:
-    """Write ``dataset`` (and ``documents``, files by name, e.g. the ontology's documentation) as a new release
-    and make it current in one atomic rename.
+def publish(
+    store_dir: Path, dataset: ox.Store, manifest: dict, *, documents: dict[str, str | bytes] | None = None
+) -> Path:
+    """Write ``dataset`` (and ``documents``, files by relative path, e.g. the ontology's documentation or the search
+    index; their digests go in the manifest) as a new release and make it current in one atomic rename.
 
     Anything that fails before the rename leaves ``current`` untouched; a staging directory left by
     a crash is removed by the next publish.
@@ -155,9 +172,12 @@ def publish(store_dir: Path, dataset: ox.Store, manifest: dict, *, documents: di
             out.flush()
             os.fsync(out.fileno())
         write_dumps(dataset, staging)
-        for name, text in (documents or {}).items():
-            _write_synced(staging / name, text.encode())
-        manifest = {**manifest, "quads": len(dataset), "sha256": _sha256(staging / DATASET)}
+        digests = {}
+        for name, content in sorted((documents or {}).items()):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            _write_synced(staging / name, content.encode() if isinstance(content, str) else content)
+            digests[name] = _sha256(staging / name)
+        manifest = {**manifest, "quads": len(dataset), "sha256": _sha256(staging / DATASET), "files": digests}
         _write_synced(staging / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode())
         final = releases / release_id
         os.rename(staging, final)

@@ -19,10 +19,11 @@ from ..backends import open_backend
 from ..config import Settings
 from ..informea.feed import Feed
 from ..informea.model import MODEL
+from ..search.current import CurrentIndex
 from . import problems
 from .cache import AnswerCache, CachedBackend
 from .middleware import BodyLimit, HeadAsGet, ServerHeader, VaryByEncoding
-from .routes import dumps, informea, ontology, queries, resources, sitemap, sparql, store, ui, void
+from .routes import dumps, informea, ontology, queries, resources, search, sitemap, sparql, store, ui, void
 
 logger = logging.getLogger("kg.api")
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = AnswerCache(settings.cache_mb * 1024 * 1024)
     app.state.catalogue = catalogue.load(settings.queries_dir)
     app.state.sections = pages.load()
+    app.state.search = CurrentIndex(settings.store_dir)
     app.state.informea = Feed(MODEL, settings.queries_dir / "informea")
     problems.install(app)
     app.include_router(sparql.router)
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sitemap.router)
     app.include_router(dumps.router)
     app.include_router(informea.router)
+    app.include_router(search.router)
     app.include_router(ui.router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=GZIP_LEVEL)

@@ -13,6 +13,7 @@ import numpy as np
 import pyoxigraph as ox
 
 from ..errors import StoreCorrupt
+from ..store import read_manifest, verify_files
 from . import lexical, semantic
 from .analysis import Query, fold, words
 from .documents import FACETS, KINDS, Document, collect
@@ -87,6 +88,12 @@ class SearchIndex:
 
     @classmethod
     def of_release(cls, release: Path) -> SearchIndex:
+        """The index of a built release, checked against the digests of its manifest. Raises StoreCorrupt when
+        it is missing or damaged."""
+        manifest = read_manifest(release)
+        if not any(name.startswith(DIRECTORY + "/") for name in manifest.get("files", {})):
+            raise StoreCorrupt(f"{release}: the release has no search index (built by an older kg?); run `kg build`")
+        verify_files(release, manifest, under=DIRECTORY + "/")
         return cls(release / DIRECTORY)
 
     def search(
