@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import csv
+import enum
+import html
+import json
 import logging
 import os
+import re
 import socket
 import sys
 from collections.abc import Awaitable, Callable
@@ -21,6 +26,7 @@ from typing import Annotated, Any, NoReturn
 import pyoxigraph as ox
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from typer._click import Context  # typer vendors click: the context its groups are invoked with
 from typer.core import TyperGroup
@@ -34,6 +40,7 @@ from .errors import KgError, ValidationFailed
 from .formats import Format, Kind
 from .namespaces import PREFIXES
 from .remote import Endpoints, RemoteStore
+from .search.documents import KINDS
 
 KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
@@ -281,6 +288,58 @@ def queries_command() -> None:
         params = ", ".join(f"{p.name} ({p.type}{', default ' + p.default if p.default else ''})" for p in query.params)
         table.add_row(query.name, query.summary, params or "-")
     Console().print(table)
+
+
+class SearchFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+@app.command("search")
+def search_command(
+    text: Annotated[str, typer.Argument(help="The words to search for, in any of the six UN languages.")],
+    type: Annotated[
+        list[str] | None, typer.Option("--type", "-t", help=f"Keep hits of this kind ({', '.join(KINDS)}).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="Hits to show.")] = 10,
+    page: Annotated[int, typer.Option("--page", min=1, help="Page of hits.")] = 1,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the labels: fr or en.")] = "en",
+    format: Annotated[SearchFormat, typer.Option("--format", "-f", help="table, json or csv.")] = SearchFormat.TABLE,
+    store_dir: StoreOption = None,
+) -> None:
+    """Search the graph's activities, taxa, places, actors and document parts by words (as GET /search)."""
+    words = " ".join(text.split())
+    if not words:
+        fail("give the words to search for", 2)
+    if unknown := [k for k in type or () if k not in KINDS]:
+        fail(f"unknown type {', '.join(unknown)}: one of {', '.join(KINDS)}", 2)
+    from .search.current import CurrentIndex  # numpy, bm25s and the encoder: only for this command
+
+    settings = load_settings(store=store_dir)
+    ensure_store(settings)
+    index = CurrentIndex(settings.store_dir).get()
+    results = index.search(words, kinds=tuple(type or ()), limit=limit, page=page, lang=lang)
+    answer = index.as_json(results, query=words, page=page, limit=limit, lang=lang)
+    if format is SearchFormat.JSON:
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
+    elif format is SearchFormat.CSV:
+        out = csv.writer(sys.stdout)
+        out.writerow(["rank", "type", "code", "label", "score", "iri"])
+        for rank, hit in enumerate(answer["hits"], start=(page - 1) * limit + 1):
+            out.writerow([rank, hit["type"], hit["code"] or "", hit["label"], hit["score"], hit["iri"]])
+    else:
+        table = Table(title=f"{answer['total']} results for “{words}”", show_edge=False)
+        for column in ("#", "type", "code", "label", "snippet"):
+            table.add_column(column)
+        for rank, hit in enumerate(answer["hits"], start=(page - 1) * limit + 1):
+            pieces = re.split(r"<mark>(.*?)</mark>", hit["snippet"])  # odd pieces matched the query
+            snippet = "".join(
+                f"[bold yellow]{escape(html.unescape(p))}[/]" if i % 2 else escape(html.unescape(p))
+                for i, p in enumerate(pieces)
+            )
+            table.add_row(str(rank), hit["type"], hit["code"] or "", hit["label"], snippet)
+        Console().print(table)
 
 
 def _read_query(argument: str) -> str:

@@ -114,9 +114,8 @@ class SearchIndex:
         query = Query.parse(text)
         lexical_scores = self.lexical.scores(query)
         if mode != "semantic" and not query.phrases:  # the documents' own words for what the query means
-            related = semantic.expansions(np.asarray(self.phrase_vectors), self.phrases, query.text)
-            if related:
-                lexical_scores = lexical_scores + EXPANSION_WEIGHT * self.lexical.scores(Query(" ".join(related), ()))
+            for phrase, similarity in semantic.expansions(np.asarray(self.phrase_vectors), self.phrases, query.text):
+                lexical_scores = lexical_scores + EXPANSION_WEIGHT * similarity * self.lexical.scores(Query(phrase, ()))
         semantic_scores = (
             semantic.scores(np.asarray(self.vectors), np.asarray(self.owners), len(self.documents), query.text)
             if mode != "lexical" and not query.phrases
@@ -146,6 +145,28 @@ class SearchIndex:
                 found.append(document)
         found.sort(key=lambda d: (KINDS.index(d.kind) if d.kind != "taxon" else -1, d.label(lang)))
         return found[:limit]
+
+    def as_json(self, results: Results, *, query: str, page: int, limit: int, lang: str) -> dict:
+        """The answer of ``/search`` and ``kg search --format json``: hits with their labels in ``lang`` (French
+        or English; other languages get English), snippets and scores, and facet counts with their labels."""
+        shown = lang if lang in ("fr", "en") else "en"
+        hits = [
+            {"iri": hit.document.iri, "type": hit.document.kind, "code": hit.document.code,
+             "label": hit.document.label(shown), "score": hit.score, "snippet": hit.snippet, "field": hit.field}
+            for hit in results.hits
+        ]  # fmt: skip
+        facets = {
+            facet: [{"value": value, "label": self._label(facet, value, shown), "count": count}
+                    for value, count in counts.items()]
+            for facet, counts in results.facets.items()
+        }  # fmt: skip
+        return {"query": query, "total": results.total, "page": page, "limit": limit, "hits": hits, "facets": facets}
+
+    def _label(self, facet: str, value: str, lang: str) -> str:
+        if facet == "type":
+            return value
+        labels = self.labels.get(value, {})
+        return labels.get(lang) or labels.get("en") or value
 
     @staticmethod
     def _keeps(document: Document, kinds: tuple[str, ...], filters: dict[str, str]) -> bool:

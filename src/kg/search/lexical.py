@@ -9,11 +9,13 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from .analysis import Query, fold, query_terms, terms, words
+from .analysis import Query, fold, query_terms, stopwords, terms, words
 from .documents import FIELDS, Document
 
 WEIGHTS = {"title": 3.0, "body": 2.0, "context": 1.0, "taxa": 1.0}
 """How much a match in each field counts (InforMEA's Solr boosts title over body over the rest)."""
+ADJACENCY_BONUS = 1.0
+"""How much more a document counts when the query's words (stop words aside) stand side by side in it."""
 NAME_HIT = 1_000.0
 """The score of a taxon whose name the query begins (it comes before every text match)."""
 
@@ -35,9 +37,9 @@ class LexicalIndex:
     def __init__(self, directory: Path, documents: list[Document]):
         self.fields = {name: bm25s.BM25.load(directory / name, mmap=True) for name in FIELDS}
         self.documents = documents
-        self.folded = [
-            " ".join(words(" ".join(t.value for texts in d.fields.values() for t in texts))) for d in documents
-        ]
+        texts = [[words(t.value) for field in d.fields.values() for t in field] for d in documents]
+        self.folded = ["\n".join(" ".join(w) for w in doc) for doc in texts]  # for phrases: one line per text
+        self.content = ["\n".join(" ".join(x for x in w if x not in stopwords()) for w in doc) for doc in texts]
         self.names = [[fold(n) for n in d.names] for d in documents]
 
     def scores(self, query: Query) -> np.ndarray:
@@ -48,6 +50,9 @@ class LexicalIndex:
             known = [f for f in forms if f in retriever.vocab_dict]
             if known:
                 total += WEIGHTS[name] * retriever.get_scores(known)
+        adjacent = " ".join(w for w in words(query.text) if w not in stopwords())
+        if " " in adjacent:  # several words, written side by side in the document: closer to what was asked
+            total *= 1 + ADJACENCY_BONUS * np.fromiter((adjacent in t for t in self.content), dtype=bool)
         total += NAME_HIT * self._name_prefix_hits(query.text)
         for phrase in query.phrases:
             total *= np.fromiter((phrase in text for text in self.folded), dtype=bool, count=len(self.folded))

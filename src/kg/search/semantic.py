@@ -102,19 +102,19 @@ def vocabulary(documents: list[Document], *, longest: int = 3) -> list[str]:
     return sorted(phrases)
 
 
-EXPANSION_FLOOR = 0.6
+EXPANSION_FLOOR = 0.5
 """How similar to a query a phrase must be to stand in for it."""
 EXPANSION_WINDOW = 0.05
 """How much less similar than the closest phrase another may be."""
 
 
-def expansions(vectors: np.ndarray, phrases: list[str], query: str, *, count: int = 3) -> list[str]:
+def expansions(vectors: np.ndarray, phrases: list[str], query: str, *, count: int = 3) -> list[tuple[str, float]]:
     """The phrases of the vocabulary closest in meaning to ``query``, best first: at most ``count``, each at least
     EXPANSION_FLOOR similar and within EXPANSION_WINDOW of the closest."""
     similarity = vectors @ encode([query])[0]
     best = np.argsort(-similarity)[:count]
     floor = max(EXPANSION_FLOOR, float(similarity[best[0]]) - EXPANSION_WINDOW) if len(best) else EXPANSION_FLOOR
-    return [phrases[i] for i in best if similarity[i] >= floor]
+    return [(phrases[i], float(similarity[i])) for i in best if similarity[i] >= floor]
 
 
 def scores(vectors: np.ndarray, owners: np.ndarray, count: int, query: str) -> np.ndarray:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from ...search.current import CurrentIndex
 from ...search.documents import FACETS, KINDS
-from ...search.index import Results, SearchIndex
+from ...search.index import SearchIndex
 from ...search.ranking import MODES
 from ..problems import Problem
 from .resources import templates
@@ -64,21 +64,6 @@ def _iri(value: str | None) -> str | None:
     return value if value.startswith(BASE) else BASE + value.removeprefix("/id/").lstrip("/")
 
 
-def _hits(results: Results, lang: str) -> list[dict]:
-    return [
-        {
-            "iri": hit.document.iri,
-            "type": hit.document.kind,
-            "code": hit.document.code,
-            "label": hit.document.label(lang if lang in ("fr", "en") else "en"),
-            "score": hit.score,
-            "snippet": hit.snippet,
-            "field": hit.field,
-        }
-        for hit in results.hits
-    ]
-
-
 @router.get(
     "/search",
     summary="Search the graph by words",
@@ -119,30 +104,12 @@ async def search(
     results = await asyncio.to_thread(
         index.search, text, kinds=kinds, filters=filters, limit=limit, page=page, lang=language, mode=mode
     )
-    body = {
-        "query": text,
-        "total": results.total,
-        "page": page,
-        "limit": limit,
-        "hits": _hits(results, language),
-        "facets": {
-            facet: [{"value": value, "label": _facet_label(index, facet, value, language), "count": count}
-                    for value, count in counts.items()]
-            for facet, counts in results.facets.items()
-        },
-    }  # fmt: skip
+    body = index.as_json(results, query=text, page=page, limit=limit, lang=language)
     if _wants_html(request, format):
         return templates.TemplateResponse(
             request, "search.html", {"result": body, "lang": language, "kinds": kinds, "filters": filters, "mode": mode}
         )
     return JSONResponse(body, headers={"Vary": "Accept, Accept-Language"})
-
-
-def _facet_label(index: SearchIndex, facet: str, value: str, lang: str) -> str:
-    if facet == "type":
-        return value
-    labels = index.labels.get(value, {})
-    return labels.get(lang) or labels.get("en") or value.removeprefix(BASE)
 
 
 def _wants_html(request: Request, format: str | None) -> bool:
