@@ -21,7 +21,7 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import pyoxigraph as ox
 import typer
@@ -38,9 +38,12 @@ from .catalogue import CannedQuery
 from .config import Settings, load_settings
 from .errors import KgError, ValidationFailed
 from .formats import Format, Kind
-from .namespaces import PREFIXES
+from .namespaces import PREFIXES, SEARCH_SERVICE
 from .remote import Endpoints, RemoteStore
 from .search.documents import KINDS
+
+if TYPE_CHECKING:
+    from .search.index import SearchIndex
 
 KEEP_ALIVE_S = 75  # as nginx: longer than any client's pool keeps a connection
 err = Console(stderr=True, soft_wrap=True)  # one message, one line: never wrapped at the terminal width
@@ -201,6 +204,8 @@ def query_command(
         limits.check(text, max_depth=settings.query_max_depth, max_patterns=settings.query_max_patterns)
     except limits.QueryOverLimit as e:
         fail(str(e), 2)
+    if SEARCH_SERVICE in text:  # search blocks answered here, from the local build's index, on either back-end
+        text = _answer_searches(settings, text, bindings)
     request = engine.request_for(text, format=format, bindings=bindings, max_rows=max_rows)
 
     async def answer_with(evaluate: paging.Evaluate) -> engine.Answer:
@@ -314,11 +319,7 @@ def search_command(
         fail("give the words to search for", 2)
     if unknown := [k for k in type or () if k not in KINDS]:
         fail(f"unknown type {', '.join(unknown)}: one of {', '.join(KINDS)}", 2)
-    from .search.current import CurrentIndex  # numpy, bm25s and the encoder: only for this command
-
-    settings = load_settings(store=store_dir)
-    ensure_store(settings)
-    index = CurrentIndex(settings.store_dir).get()
+    index = _search_index(load_settings(store=store_dir))
     results = index.search(words, kinds=tuple(type or ()), limit=limit, page=page, lang=lang)
     answer = index.as_json(results, query=words, page=page, limit=limit, lang=lang)
     if format is SearchFormat.JSON:
@@ -340,6 +341,25 @@ def search_command(
             )
             table.add_row(str(rank), hit["type"], hit["code"] or "", hit["label"], snippet)
         Console().print(table)
+
+
+def _search_index(settings: Settings) -> SearchIndex:
+    """The search index of the built store's current release (built first if there is none). Raises
+    StoreCorrupt when the release has none or a damaged one."""
+    from .search.current import CurrentIndex  # numpy and bm25s: only for the commands that search
+
+    ensure_store(settings)
+    return CurrentIndex(settings.store_dir).get()
+
+
+def _answer_searches(settings: Settings, text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+    from .search.sparql import rewrite
+
+    index = _search_index(settings)
+    try:
+        return rewrite(text, bindings, lambda: index)
+    except SyntaxError as e:
+        fail(f"bad query: {e.msg or e}", 2)
 
 
 def _read_query(argument: str) -> str:
@@ -458,7 +478,8 @@ def serve_command(
         else:
             served = str(settings.store_dir)
             ensure_store(settings)
-            store.verify(settings.store_dir)
+            store.verify(settings.store_dir)  # the data and every file beside it, the search index's included
+            _search_index(settings)  # a release without its index is refused like a damaged one
         updates = "enabled" if settings.update_token and not settings.store_url else "disabled"
         _run_server(
             create_app(settings),

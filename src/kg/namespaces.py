@@ -102,3 +102,6 @@ PREDECLARED_PREFIXES: dict[str, str] = {
 }
 """Prefixes every query may use without declaring them (``/sparql``, updates, ``kg query``, canned queries),
 as the Wikidata Query Service and Virtuoso predeclare theirs; a query's own ``PREFIX`` wins."""
+
+SEARCH_SERVICE = "https://w3id.org/mea-kg/search"
+"""The search as a SPARQL ``SERVICE``: answered by the service itself (kg.search.sparql), never fetched."""

@@ -24,6 +24,7 @@ from . import problems
 from .cache import AnswerCache, CachedBackend
 from .middleware import BodyLimit, HeadAsGet, ServerHeader, VaryByEncoding
 from .routes import dumps, informea, ontology, queries, resources, search, sitemap, sparql, store, ui, void
+from .searching import SearchingBackend
 
 logger = logging.getLogger("kg.api")
 DESCRIPTION = """SPARQL 1.1 endpoint over the MEA knowledge graph (CMS–CITES Joint Work Programme, CMS Resolution
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         pool = open_backend(settings)
         await pool.start()
-        app.state.pool = CachedBackend(pool, app.state.cache)
+        app.state.pool = CachedBackend(SearchingBackend(pool, app.state.search), app.state.cache)
         try:
             yield
         finally:

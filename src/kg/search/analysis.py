@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
@@ -30,9 +30,11 @@ def stopwords() -> frozenset[str]:
     return frozenset(fold(w) for w in (*STOPWORDS_EN, *STOPWORDS_FRENCH))
 
 
-def words(text: str) -> list[str]:
-    """The folded words of ``text`` in order, stop words kept (phrases and snippets need them)."""
-    return [_split_elision(w) for w in _WORD.findall(fold(text))]
+@lru_cache(maxsize=1 << 16)
+def words(text: str) -> tuple[str, ...]:
+    """The folded words of ``text`` in order, stop words kept (phrases and snippets need them). Memoised: the
+    documents' texts are read again for every snippet."""
+    return tuple(_split_elision(w) for w in _WORD.findall(fold(text)))
 
 
 def _split_elision(word: str) -> str:
@@ -41,16 +43,17 @@ def _split_elision(word: str) -> str:
     return tail if sep and len(head) <= 2 and tail else word
 
 
-def terms(text: str, lang: str) -> list[str]:
-    """The index terms of a text in language ``lang`` ("fr", "en" or "" for untagged)."""
+@lru_cache(maxsize=1 << 16)
+def terms(text: str, lang: str) -> tuple[str, ...]:
+    """The index terms of a text in language ``lang`` ("fr", "en" or "" for untagged); memoised as ``words``."""
     kept = [w for w in words(text) if w not in stopwords()]
     stemmer = _STEMMERS.get(lang)
-    return stemmer.stemWords(kept) if stemmer else kept
+    return tuple(stemmer.stemWords(kept) if stemmer else kept)
 
 
 def query_terms(text: str) -> list[str]:
     """Every form under which the words of a query may have been indexed."""
-    kept = [w for w in words(text) if w not in stopwords()] or words(text)
+    kept = [w for w in words(text) if w not in stopwords()] or list(words(text))
     forms = dict.fromkeys(kept)
     for stemmer in _STEMMERS.values():
         forms.update(dict.fromkeys(stemmer.stemWords(kept)))

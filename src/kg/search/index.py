@@ -113,14 +113,13 @@ class SearchIndex:
             raise ValueError(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
         query = Query.parse(text)
         lexical_scores = self.lexical.scores(query)
-        if mode != "semantic" and not query.phrases:  # the documents' own words for what the query means
-            for phrase, similarity in semantic.expansions(np.asarray(self.phrase_vectors), self.phrases, query.text):
+        vector = semantic.query_vector(query.text) if not query.phrases else None
+        semantic_scores = np.zeros(len(self.documents), dtype=np.float32)
+        if vector is not None and mode != "semantic":  # the documents' own words for what the query means
+            for phrase, similarity in semantic.expansions(self.phrase_vectors, self.phrases, vector):
                 lexical_scores = lexical_scores + EXPANSION_WEIGHT * similarity * self.lexical.scores(Query(phrase, ()))
-        semantic_scores = (
-            semantic.scores(np.asarray(self.vectors), np.asarray(self.owners), len(self.documents), query.text)
-            if mode != "lexical" and not query.phrases
-            else np.zeros(len(self.documents), dtype=np.float32)
-        )
+        if vector is not None and mode != "lexical":
+            semantic_scores = semantic.scores(self.vectors, self.owners, len(self.documents), vector)
         fused = fuse(lexical_scores, semantic_scores, mode if not query.phrases else "lexical", self.prior)
         matches = [i for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
         matches = [i for i in matches if self._keeps(self.documents[i], kinds, filters or {})]

@@ -9,7 +9,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from .analysis import Query, fold, query_terms, stopwords, terms, words
+from .analysis import Query, query_terms, stopwords, terms, words
 from .documents import FIELDS, Document
 
 WEIGHTS = {"title": 3.0, "body": 2.0, "context": 1.0, "taxa": 1.0}
@@ -40,7 +40,7 @@ class LexicalIndex:
         texts = [[words(t.value) for field in d.fields.values() for t in field] for d in documents]
         self.folded = ["\n".join(" ".join(w) for w in doc) for doc in texts]  # for phrases: one line per text
         self.content = ["\n".join(" ".join(x for x in w if x not in stopwords()) for w in doc) for doc in texts]
-        self.names = [[fold(n) for n in d.names] for d in documents]
+        self.names = [[" ".join(words(n)) for n in d.names] for d in documents]
 
     def scores(self, query: Query) -> np.ndarray:
         """A score per document (0: no match); documents lacking one of the query's phrases score 0."""
@@ -65,6 +65,6 @@ class LexicalIndex:
         if len(typed) < 3:
             return hits
         for i, names in enumerate(self.names):
-            if any(" ".join(words(name)).startswith(typed) for name in names):
+            if any(name.startswith(typed) for name in names):
                 hits[i] = 1.0
         return hits

@@ -11,7 +11,7 @@ import contextlib
 import os
 import re
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -108,18 +108,28 @@ EXPANSION_WINDOW = 0.05
 """How much less similar than the closest phrase another may be."""
 
 
-def expansions(vectors: np.ndarray, phrases: list[str], query: str, *, count: int = 3) -> list[tuple[str, float]]:
-    """The phrases of the vocabulary closest in meaning to ``query``, best first: at most ``count``, each at least
-    EXPANSION_FLOOR similar and within EXPANSION_WINDOW of the closest."""
-    similarity = vectors @ encode([query])[0]
+@lru_cache(maxsize=4096)
+def query_vector(text: str) -> np.ndarray:
+    """The vector of a query (memoised: a query asked again is not encoded again)."""
+    vector = encode([text])[0]
+    vector.flags.writeable = False
+    return vector
+
+
+def expansions(
+    vectors: np.ndarray, phrases: list[str], query: np.ndarray, *, count: int = 3
+) -> list[tuple[str, float]]:
+    """The phrases of the vocabulary closest in meaning to the ``query`` vector, best first: at most ``count``,
+    each at least EXPANSION_FLOOR similar and within EXPANSION_WINDOW of the closest."""
+    similarity = vectors @ query
     best = np.argsort(-similarity)[:count]
     floor = max(EXPANSION_FLOOR, float(similarity[best[0]]) - EXPANSION_WINDOW) if len(best) else EXPANSION_FLOOR
     return [(phrases[i], float(similarity[i])) for i in best if similarity[i] >= floor]
 
 
-def scores(vectors: np.ndarray, owners: np.ndarray, count: int, query: str) -> np.ndarray:
-    """Each document's best cosine similarity to ``query`` (-1 for a document without passages)."""
-    similarity = vectors @ encode([query])[0]
+def scores(vectors: np.ndarray, owners: np.ndarray, count: int, query: np.ndarray) -> np.ndarray:
+    """Each document's best cosine similarity to the ``query`` vector (-1 for a document without passages)."""
+    similarity = vectors @ query
     best = np.full(count, -1.0, dtype=np.float32)
     np.maximum.at(best, owners, similarity)
     return best
