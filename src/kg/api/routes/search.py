@@ -14,7 +14,7 @@ from ...search.documents import FACETS, KINDS
 from ...search.index import SearchIndex
 from ...search.ranking import MODES
 from ..problems import Problem
-from .resources import templates
+from ..rendering import templates
 
 router = APIRouter(tags=["Search"])
 
