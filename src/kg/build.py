@@ -17,10 +17,6 @@ from .errors import ValidationFailed
 from .search import index as search_index
 from .typed_query import select
 
-SEARCH_CACHE = "search-embeddings.npz"
-"""Beside the releases: the vectors of texts already encoded, so a rebuild encodes only what changed."""
-
-
 Step = Callable[[str], None]
 
 
@@ -56,7 +52,7 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology)),
             }
         with timer("search"):
-            documents |= search_index.build(dataset, cache=settings.store_dir / SEARCH_CACHE)
+            documents |= search_index.build(dataset, cache=settings.cache_dir / search_index.ENCODER_CACHE)
         with timer("store"):
             sizes = graph_sizes(dataset)
             manifest = {

