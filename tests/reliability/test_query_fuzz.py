@@ -203,3 +203,35 @@ def test_deep_nesting_and_huge_groups_get_a_result_or_a_400_never_a_5xx(service)
 
         fuzz()
         assert http.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True  # still serving
+
+
+# --- the search, by URL and inside SPARQL: any text is just words ---------------------------------------------
+
+search_words = st.one_of(
+    ODD,
+    st.text(max_size=600),
+    st.sampled_from(['"', '"border', "a:b", "title:fence AND *", ") } SELECT", "\\", "'''", "\x00", "снежный барс"]),
+)
+search_blocks = st.tuples(
+    search_words, st.sampled_from(["", ' ; mea:type "activity"', " ; mea:limit 3", " ; mea:x 1"])
+).map(
+    lambda wo: (
+        "SELECT ?hit ?score WHERE { SERVICE <https://w3id.org/mea-kg/search> { ?hit mea:query "
+        f'"{_escaped(wo[0])}" ; mea:score ?score{wo[1]} }} }}'
+    )
+)
+
+
+def test_search_words_and_search_blocks_answer_or_refuse_never_a_5xx(service):
+    with httpx.Client(base_url=service, timeout=60) as http:
+
+        @HOSTILE_BUDGET
+        @given(words=search_words, block=search_blocks)
+        def fuzz(words, block):
+            by_url = http.get("/search", params={"q": words})
+            assert by_url.status_code in (200, 400), (by_url.status_code, by_url.text[:300])
+            if by_url.status_code == 400:
+                assert by_url.json()["detail"].startswith("parameter q"), by_url.text[:300]
+            _check_http(http.post("/sparql", data={"query": block}))
+
+        fuzz()

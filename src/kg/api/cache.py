@@ -13,6 +13,7 @@ from .. import engine
 from ..backends import Backend
 from ..engine import Answer
 from .answers import etag_for
+from .searching import SearchingBackend
 
 LARGEST_SHARE = 8
 """No single answer may take more than 1/LARGEST_SHARE of the cache."""
@@ -44,7 +45,7 @@ class CachedBackend:
     """The back-end, its answers remembered per store version: every route's queries — ad-hoc ones, those of
     the resource pages, VoID, the sitemap and the feed — are evaluated once per version while they fit."""
 
-    def __init__(self, backend: Backend, cache: AnswerCache):
+    def __init__(self, backend: Backend | SearchingBackend, cache: AnswerCache):
         self.backend, self.cache = backend, cache
 
     def __getattr__(self, name: str) -> object:  # start, stop, write, version, … are the back-end's own

@@ -17,8 +17,12 @@ class SearchingBackend:
     def __init__(self, backend: Backend, index: CurrentIndex):
         self.backend, self.index = backend, index
 
-    def __getattr__(self, name: str) -> object:  # start, stop, write, version, … are the back-end's own
+    def __getattr__(self, name: str) -> object:  # start, stop, write, … are the back-end's own
         return getattr(self.backend, name)
+
+    @property
+    def version(self) -> str:
+        return self.backend.version
 
     async def query(self, request: engine.Request, *, timeout: float, public: bool = False) -> engine.Answer:
         if uses_search(request.text):

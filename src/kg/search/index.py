@@ -177,7 +177,7 @@ class SearchIndex:
         return all(value in document.facets.get(facet, ()) for facet, value in filters.items())
 
     def _facets(self, matches: list[int]) -> dict[str, dict[str, int]]:
-        counts: dict[str, Counter[str]] = {"type": Counter()} | {facet: Counter() for facet in FACETS}
+        counts: dict[str, Counter[str]] = {facet: Counter() for facet in ("type", *FACETS)}
         for i in matches:
             document = self.documents[i]
             counts["type"][document.kind] += 1

