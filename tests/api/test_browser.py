@@ -110,3 +110,24 @@ def test_pages_read_without_javascript(browser, base_url):
     page.goto(base_url + "/id/taxon/uncia-uncia?lang=fr")
     assert page.locator("#taxon-activities h2").inner_text().startswith("Activités touchant ce taxon")
     context.close()
+
+
+def test_search_from_the_header_box_then_follow_a_hit(page, base_url):
+    page.goto(base_url + "/id/taxon/uncia-uncia")
+    box = page.locator("#searchbox-q")
+    box.fill("snow leo")
+    page.wait_for_function("document.querySelectorAll('#searchbox-suggestions option').length > 0")
+    assert "snow leopard" in page.locator("#searchbox-suggestions option").first.get_attribute("value")
+
+    box.fill("border fences")
+    box.press("Enter")
+    page.wait_for_url("**/search?**")
+    hits = page.locator("ol.hits li")
+    assert hits.count() >= 5 and page.locator("ol.hits mark").count() >= 1
+    assert page.locator("aside a", has_text="Programme").count() >= 1  # facets are links
+    _screenshot(page, "search-results")
+
+    page.locator("ol.hits li a").first.click()
+    page.wait_for_url("**/id/**")
+    assert page.locator("h1").inner_text()
+    _screenshot(page, "search-hit")
