@@ -16,7 +16,16 @@ with warnings.catch_warnings():
 from kg import workers
 from kg.api import problems
 from kg.engine import NotAcceptable
-from kg.errors import DatasetConflict, GraphNotFound, InternalError, InvalidInput, ReadOnlyGraph, ServiceFailed
+from kg.errors import (
+    DatasetConflict,
+    GraphNotFound,
+    InternalError,
+    InvalidInput,
+    ReadOnlyGraph,
+    ServiceFailed,
+    StoreCorrupt,
+    StoreMissing,
+)
 from kg.formats import Kind
 from kg.guard import FederationRefused
 from kg.remote import RemoteFailed, RemoteWritesRefused
@@ -36,6 +45,8 @@ EXAMPLES: list[Exception] = [
     RemoteFailed("the remote store answered 500"),
     workers.QueryTimeout("the query ran longer than 2 s and was stopped"),
     workers.PoolUnavailable("the query manager exited"),
+    StoreMissing("no built store in var/store (run `kg build`): search needs its index"),
+    StoreCorrupt("releases/x/search/vectors.npy does not match its manifest (damaged?); run `kg build`"),
 ]
 
 

@@ -113,12 +113,16 @@ def _running(pid: int) -> bool:
 
 
 @pytest.fixture()
-def small_disk(tmp_path):
-    """A 10 MB tmpfs: room for one release (6.7 MB) but not a second beside it."""
+def small_disk(tmp_path, settings, built):
+    """A tmpfs with room for one release (as large as the session's, its search index included) but not a second
+    beside it: one and a half releases."""
+    release = store.current_release(settings.store_dir)
+    assert release is not None
+    size = sum(f.stat().st_size for f in release.rglob("*") if f.is_file()) * 3 // 2
     mount = tmp_path / "disk"
     mount.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=10m", "tmpfs", str(mount)], capture_output=True, text=True, check=False
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a size-limited tmpfs here (needs root): {done.stderr.strip()}")

@@ -15,7 +15,16 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..engine import NotAcceptable
-from ..errors import DatasetConflict, GraphNotFound, InternalError, InvalidInput, ReadOnlyGraph, ServiceFailed
+from ..errors import (
+    DatasetConflict,
+    GraphNotFound,
+    InternalError,
+    InvalidInput,
+    ReadOnlyGraph,
+    ServiceFailed,
+    StoreCorrupt,
+    StoreMissing,
+)
 from ..guard import FederationRefused
 from ..informea.documents import error_body, negotiate
 from ..informea.options import ODataError
@@ -71,6 +80,8 @@ ERRORS: dict[type[Exception], ProblemType] = {
     RemoteFailed: REMOTE_FAILED,
     QueryTimeout: QUERY_TIMEOUT,
     PoolUnavailable: UNAVAILABLE,
+    StoreMissing: UNAVAILABLE,  # e.g. a search without a built release beside a remote store
+    StoreCorrupt: UNAVAILABLE,  # e.g. a release whose search index is damaged
 }
 """The one table from exception class (or its nearest listed base class) to problem type."""
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import yaml
 
+from ..namespaces import ID
 from .index import SearchIndex
 
 METRICS = ("hit_rate@5", "recall@10", "ndcg@10", "mrr")
-BASE = "https://w3id.org/mea-kg/id/"
 DEPTH = 20
 
 
@@ -17,7 +17,7 @@ def judged(path: Path) -> dict[str, list[dict]]:
     """The judged queries by language: ``{lang: [{"q": text, "relevant": [IRI, …]}]}`` (IRIs made absolute)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {
-        lang: [{"q": e["q"], "relevant": [BASE + r for r in e["relevant"]]} for e in entries]
+        lang: [{"q": e["q"], "relevant": [ID + r for r in e["relevant"]]} for e in entries]
         for lang, entries in data.items()
     }
 

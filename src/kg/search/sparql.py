@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 
 import pyoxigraph as ox
 
-from ..namespaces import MEA, SEARCH_SERVICE
+from ..namespaces import MEA, SEARCH_SERVICE, XSD
 from ..sparqltext import SKIP
 from .documents import KINDS
 from .index import SearchIndex
@@ -37,7 +37,7 @@ _TERM = re.compile(
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')(?:@[\w-]+|\^\^\S+)?|(?P<number>\d+)'
     rf"|(?P<name>mea:\w+|<{re.escape(MEA)}\w+>)|(?P<sep>[;.,])|(?P<space>\s+)|(?P<other>\S)"
 )
-_DOUBLE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+_DOUBLE = XSD.node("double")
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 

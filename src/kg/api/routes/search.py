@@ -9,16 +9,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from ...namespaces import ID
 from ...search.current import CurrentIndex
 from ...search.documents import FACETS, KINDS
 from ...search.index import SearchIndex
 from ...search.ranking import MODES
+from ..openapi import Responses, answer, problems
 from ..problems import Problem
 from ..rendering import templates
 
 router = APIRouter(tags=["Search"])
 
-BASE = "https://w3id.org/mea-kg/id/"
 LANGUAGES = ("ar", "en", "es", "fr", "ru", "zh")
 """The six UN languages a query may be written in (labels are shown in French or English)."""
 MAX_QUERY = 500
@@ -61,12 +62,19 @@ def _iri(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    return value if value.startswith(BASE) else BASE + value.removeprefix("/id/").lstrip("/")
+    return value if value.startswith(ID) else ID + value.removeprefix("/id/").lstrip("/")
+
+
+_SEARCH_RESPONSES: Responses = {
+    200: answer("Hits, facets and snippets (JSON), or the results page for browsers", "application/json", "text/html"),
+    **problems({400: "A parameter out of its range (named in the detail)", 503: "No search index can be read"}),
+}
 
 
 @router.get(
     "/search",
     summary="Search the graph by words",
+    responses=_SEARCH_RESPONSES,
     description="Hybrid search: BM25 over the French and English texts (stemmed, accents folded, quoted phrases, "
     "taxon names by prefix) fused with multilingual semantic matching (queries in Arabic, Chinese, English, French, "
     "Russian or Spanish). JSON hits with a highlighted snippet (matching words in `<mark>`) and facet counts; "
@@ -123,6 +131,10 @@ def _wants_html(request: Request, format: str | None) -> bool:
 
 @router.get(
     "/search/suggest",
+    responses={
+        200: answer("Suggestions: IRI, type, code and label of each", "application/json"),
+        **problems({400: "A parameter out of its range", 503: "No search index can be read"}),
+    },
     summary="Type-ahead suggestions",
     description="Resources one of whose names starts with what was typed (taxa by scientific, vernacular or former "
     "names, then codes and labels).",
