@@ -73,23 +73,33 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-class ServerHeader:
-    """Name the software in every response (uvicorn's own header is switched off)."""
+class _ResponseHeaders:
+    """A middleware that rewrites the headers of every HTTP response (``headers``), nothing else."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
+
+    def headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        raise NotImplementedError
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        async def with_server(message: Message) -> None:
+        async def rewritten(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"server", SERVER)]
+                message["headers"] = self.headers(list(message.get("headers", [])))
             await send(message)
 
-        await self.app(scope, receive, with_server)
+        await self.app(scope, receive, rewritten)
+
+
+class ServerHeader(_ResponseHeaders):
+    """Name the software in every response (uvicorn's own header is switched off)."""
+
+    def headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return [*headers, (b"server", SERVER)]
 
 
 class HeadAsGet:
@@ -114,25 +124,13 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
-class VaryByEncoding:
+class VaryByEncoding(_ResponseHeaders):
     """Name ``Accept-Encoding`` in the ``Vary`` of every answer with an ETag. The gzip middleware (inside this
     one) compresses a 200 by Accept-Encoding but says so only when it does: without this, a 304 or a short 200
     would not carry the Vary of a compressed 200 of the same tag (RFC 9110 §15.4.5)."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_vary(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = _vary_by_encoding(list(message.get("headers", [])))
-            await send(message)
-
-        await self.app(scope, receive, with_vary)
+    def headers(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        return _vary_by_encoding(headers)
 
 
 def _vary_by_encoding(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
