@@ -393,6 +393,8 @@ class _Worker:
     generation: int
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    arrival: int = 0
+    """The order in which the workers said hello: a worker with a higher number was forked later."""
 
 
 class _WorkerDied(Exception):
@@ -425,6 +427,7 @@ class QueryPool:
         self._write_lock = asyncio.Lock()
         self._pending: asyncio.Future[Reply] | None = None
         self._fatal: OrderedDict[bytes, None] = OrderedDict()
+        self._arrivals = 0
         self.deaths = 0
         """Workers that died while evaluating a query (not those stopped at the time limit)."""
         self.public_slots = public_slots(workers)
@@ -506,20 +509,21 @@ class QueryPool:
         if fingerprint in self._fatal:
             self._fatal.move_to_end(fingerprint)
             raise QueryTooComplex(TOO_COMPLEX)
+        fresh_after = -1
         for _attempt in range(2):
             try:
-                return await self._evaluate(request, timeout, deadline, public=public)
-            except _WorkerDied:
-                continue
+                return await self._evaluate(request, timeout, deadline, public=public, arrived_after=fresh_after)
+            except _WorkerDied:  # once more on a worker forked after this death: not one killed with the first
+                fresh_after = self._arrivals
         self._fatal[fingerprint] = None
         if len(self._fatal) > FATAL_QUERIES_REMEMBERED:
             self._fatal.popitem(last=False)
         raise QueryTooComplex(TOO_COMPLEX)
 
     async def _evaluate(
-        self, request: engine.Request, timeout: float, deadline: float, *, public: bool
+        self, request: engine.Request, timeout: float, deadline: float, *, public: bool, arrived_after: int = -1
     ) -> engine.Answer:
-        worker = await self._acquire(deadline)
+        worker = await self._acquire(deadline, arrived_after=arrived_after)
         try:
             worker.writer.write(_encode(Job("query", request, public=public)))
             async with asyncio.timeout_at(deadline):  # a timer, not a task per wait as wait_for makes on 3.11
@@ -537,23 +541,30 @@ class QueryPool:
         self._release(worker)
         return cast(engine.Answer, reply.result())
 
-    async def _acquire(self, deadline: float) -> _Worker:
+    async def _acquire(self, deadline: float, *, arrived_after: int = -1) -> _Worker:
+        """An idle live worker of the current generation (one that said hello after ``arrived_after``)."""
         loop = asyncio.get_running_loop()
-        while True:
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise QueryTimeout("no query worker became free before the time limit")
-            try:
-                async with asyncio.timeout_at(deadline):
-                    worker = await self._idle.get()
-            except TimeoutError:
-                raise QueryTimeout("every query worker stayed busy until the time limit") from None
-            if worker.reader.at_eof():  # died while idle (killed, out of memory): the manager replaces it
-                worker.writer.close()
-            elif worker.generation == self.generation:
-                return worker
-            else:
-                self._retire(worker)
+        aside: list[_Worker] = []  # live but older than asked: back in the queue for other queries
+        try:
+            while True:
+                if deadline - loop.time() <= 0:
+                    raise QueryTimeout("no query worker became free before the time limit")
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        worker = await self._idle.get()
+                except TimeoutError:
+                    raise QueryTimeout("every query worker stayed busy until the time limit") from None
+                if worker.reader.at_eof():  # died while idle (killed, out of memory): the manager replaces it
+                    worker.writer.close()
+                elif worker.generation != self.generation:
+                    self._retire(worker)
+                elif worker.arrival <= arrived_after:
+                    aside.append(worker)
+                else:
+                    return worker
+        finally:
+            for worker in aside:
+                self._idle.put_nowait(worker)
 
     def _release(self, worker: _Worker) -> None:
         if worker.generation == self.generation:
@@ -571,7 +582,10 @@ class QueryPool:
 
     async def _on_worker(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         hello = await _read(reader, Control)
-        self._release(_Worker(pid=hello.pid, generation=hello.generation, reader=reader, writer=writer))
+        self._arrivals += 1
+        self._release(
+            _Worker(pid=hello.pid, generation=hello.generation, reader=reader, writer=writer, arrival=self._arrivals)
+        )
 
     # -- writes -------------------------------------------------------------------------------------
 
