@@ -122,21 +122,7 @@ def start_servers(settings: Settings, triples_file: Path, workers: int | None) -
         port = free_port()
         servers.append(
             Server(
-                name,
-                [
-                    str(BIN / "kg"),
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--store",
-                    str(settings.store_dir),
-                    "--query-timeout",
-                    "30",
-                    "--cache-mb",
-                    cache,
-                    *pool,
-                ],
-                f"http://127.0.0.1:{port}/sparql",
+                name, kg_serve(port, settings, *pool, timeout_s=30, cache_mb=cache), f"http://127.0.0.1:{port}/sparql"
             )
         )
     port = free_port()
@@ -273,24 +259,19 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
+def kg_serve(port: int, settings: Settings, *options: str, timeout_s: int, cache_mb: str) -> list[str]:
+    """The command line of a `kg serve` on ``port`` over the settings' store."""
+    return [
+        str(BIN / "kg"), "serve", "--port", str(port), "--store", str(settings.store_dir),
+        "--query-timeout", str(timeout_s), "--cache-mb", cache_mb, *options,
+    ]  # fmt: skip
+
+
 def runaway_scenario(settings: Settings, seconds: int, query: str) -> dict[str, float]:
     """kg serve with a 1 s timeout, one client sending runaway queries non-stop, wrk measuring the design query."""
     port = free_port()
     server = Server(
-        "kg serve (1 s timeout)",
-        [
-            str(BIN / "kg"),
-            "serve",
-            "--port",
-            str(port),
-            "--store",
-            str(settings.store_dir),
-            "--query-timeout",
-            "1",
-            "--cache-mb",
-            "0",
-        ],
-        f"http://127.0.0.1:{port}/sparql",
+        "kg serve (1 s timeout)", kg_serve(port, settings, timeout_s=1, cache_mb="0"), f"http://127.0.0.1:{port}/sparql"
     )
     stopped = {"n": 0}
     done = threading.Event()
