@@ -65,6 +65,11 @@ SLOW: dict[str, set[str]] = {
         "test_other_requests_are_answered_while_a_query_runs_away",
     },
     "api/routes/test_store.py": {"test_built_graphs_are_read_only_and_writes_survive_restarts_and_rebuilds"},
+    "api/routes/test_catalog.py": {"test_the_catalogue_conforms_to_dcat_ap"},  # pyshacl over the DCAT-AP shapes
+    "search/test_relevance.py": {  # ranx compiles its metrics (numba) and ranks the judged set three times
+        "test_the_hybrid_ranking_holds_its_recorded_figures",
+        "test_the_hybrid_ranking_is_no_worse_than_either_alone_overall",
+    },
 }
 """Per file (path under tests/), the tests (function names, every parametrisation) that take long: seconds each
 on an idle machine (a build or a reasoner run of their own, a real server started, many requests). From
@@ -79,7 +84,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         path = item.path.relative_to(TESTS_DIR)
         markers = {MARKED_FILES.get(path.name)} | {MARKED_DIRECTORIES.get(part) for part in path.parts[:-1]}
-        if getattr(item, "callspec", None) and item.callspec.params.get("backend") in REMOTE_SERVERS:
+        params = item.callspec.params.values() if getattr(item, "callspec", None) else ()
+        if any(isinstance(value, str) and value in REMOTE_SERVERS for value in params):  # on Virtuoso or oxigraph
             markers.add("remote")
         slow = SLOW.get(path.as_posix(), set())
         if getattr(item, "originalname", item.name) in slow:
