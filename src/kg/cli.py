@@ -320,8 +320,7 @@ def search_command(
     if unknown := [k for k in type or () if k not in KINDS]:
         fail(f"unknown type {', '.join(unknown)}: one of {', '.join(KINDS)}", 2)
     index = _search_index(load_settings(store=store_dir))
-    results = index.search(words, kinds=tuple(type or ()), limit=limit, page=page, lang=lang)
-    answer = index.as_json(results, query=words, page=page, limit=limit, lang=lang)
+    answer = index.answer(words, kinds=tuple(type or ()), limit=limit, page=page, lang=lang)
     if format is SearchFormat.JSON:
         print(json.dumps(answer, ensure_ascii=False, indent=2))
     elif format is SearchFormat.CSV:
@@ -425,6 +424,12 @@ def serve_command(
         int | None,
         typer.Option(help=about("workers", "Query worker processes (one per CPU plus a quarter as many).")),
     ] = None,
+    search_processes: Annotated[
+        int | None,
+        typer.Option(
+            "--search-processes", help=about("search_processes", "Processes answering /search (0: in the service).")
+        ),
+    ] = None,
     max_rows: Annotated[
         int | None, typer.Option("--max-rows", help=about("max_rows", "Most rows (or triples) one answer returns."))
     ] = None,
@@ -464,6 +469,7 @@ def serve_command(
         query_timeout=query_timeout,
         store=store_dir,
         workers=workers,
+        search_processes=search_processes,
         max_rows=max_rows,
         cache_mb=cache_mb,
         update_token=update_token,

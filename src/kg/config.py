@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=lambda: (os.cpu_count() or 2) + max(1, (os.cpu_count() or 2) // 4), ge=1)
     """Query worker processes sharing the loaded store copy-on-write: by default one per CPU for ad-hoc queries,
     plus a quarter as many (at least one) kept for the service's own (see :func:`kg.workers.public_slots`)."""
+    search_processes: int = Field(default_factory=lambda: min(4, os.cpu_count() or 2), ge=0, le=64)
+    """Processes answering ``/search`` (one per CPU, at most 4, by default); 0 answers searches in the service
+    process itself, one at a time."""
     max_rows: int = Field(100_000, ge=1)
     """Most result rows (SELECT) or triples (CONSTRUCT/DESCRIBE) one query returns."""
     cache_mb: int = Field(64, ge=0)

@@ -20,6 +20,7 @@ from ..config import Settings
 from ..informea.feed import Feed
 from ..informea.model import MODEL
 from ..search.current import CurrentIndex
+from ..search.processes import SearchProcesses
 from . import problems
 from .cache import AnswerCache, CachedBackend
 from .middleware import BodyLimit, HeadAsGet, ServerHeader, VaryByEncoding
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.search_processes.stop()
             await pool.stop()
 
     app = FastAPI(
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue = catalogue.load(settings.queries_dir)
     app.state.sections = pages.load()
     app.state.search = CurrentIndex(settings.store_dir)
+    app.state.search_processes = SearchProcesses(settings.search_processes)
     app.state.informea = Feed(MODEL, settings.queries_dir / "informea")
     problems.install(app)
     app.include_router(sparql.router)

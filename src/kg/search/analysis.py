@@ -1,8 +1,9 @@
-"""Words for the lexical index: accent folding, French and English stemming (Snowball, PyStemmer), stop words.
+"""Words for the lexical index: accent folding, stemming (Snowball, PyStemmer), Chinese bigrams, stop words.
 
-A French text is stemmed with the French stemmer, an English one with the English stemmer, an untagged one
-(codes, scientific names) with neither. A query's language is not known, so each of its words is looked up
-under every form: as written, and its French and English stems.
+A text is stemmed with the Snowball stemmer of its language (French, English, Spanish, Russian, Arabic), an
+untagged one (codes, scientific names) with none. Chinese, written without spaces, is cut into overlapping
+pairs of characters, as Lucene's CJK analyser does. A query's language is not known, so each of its words is
+looked up under every form its script allows: as written, and its stems in the languages written that way.
 """
 
 from __future__ import annotations
@@ -13,10 +14,19 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
+from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN, STOPWORDS_FRENCH, STOPWORDS_RUSSIAN
 
 _WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
-_STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
+_STEMMERS = {
+    lang: Stemmer.Stemmer(name)
+    for lang, name in (("fr", "french"), ("en", "english"), ("es", "spanish"), ("ru", "russian"), ("ar", "arabic"))
+}
+_SCRIPTS = (
+    (re.compile(r"[\u0400-\u04ff]"), ("ru",)),  # Cyrillic
+    (re.compile(r"[\u0600-\u06ff\u0750-\u077f]"), ("ar",)),  # Arabic
+    (re.compile(r"[a-z]"), ("fr", "en", "es")),  # Latin (folded)
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def fold(text: str) -> str:
@@ -27,7 +37,7 @@ def fold(text: str) -> str:
 
 @cache
 def stopwords() -> frozenset[str]:
-    return frozenset(fold(w) for w in (*STOPWORDS_EN, *STOPWORDS_FRENCH))
+    return frozenset(fold(w) for w in (*STOPWORDS_EN, *STOPWORDS_FRENCH, *STOPWORDS_RUSSIAN, *STOPWORDS_CHINESE))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -45,19 +55,38 @@ def _split_elision(word: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def terms(text: str, lang: str) -> tuple[str, ...]:
-    """The index terms of a text in language ``lang`` ("fr", "en" or "" for untagged); memoised as ``words``."""
-    kept = [w for w in words(text) if w not in stopwords()]
-    stemmer = _STEMMERS.get(lang)
-    return tuple(stemmer.stemWords(kept) if stemmer else kept)
+    """The index terms of a text in language ``lang`` (a BCP 47 tag, "" for untagged); memoised as ``words``."""
+    stemmer = _STEMMERS.get(lang.partition("-")[0].lower())
+    found: list[str] = []
+    for word in words(text):
+        if _HAN.search(word):
+            found.extend(bigrams(word))
+        elif word not in stopwords():
+            found.append(stemmer.stemWord(word) if stemmer else word)
+    return tuple(found)
+
+
+def bigrams(word: str) -> list[str]:
+    """Chinese text as overlapping pairs of characters ("赛加羚羊" → 赛加, 加羚, 羚羊); one character stays one."""
+    return [word[i : i + 2] for i in range(max(1, len(word) - 1))]
 
 
 def query_terms(text: str) -> list[str]:
     """Every form under which the words of a query may have been indexed."""
     kept = [w for w in words(text) if w not in stopwords()] or list(words(text))
-    forms = dict.fromkeys(kept)
-    for stemmer in _STEMMERS.values():
-        forms.update(dict.fromkeys(stemmer.stemWords(kept)))
-    return list(forms)
+    return list(dict.fromkeys(form for word in kept for form in word_forms(word)))
+
+
+@lru_cache(maxsize=1 << 16)
+def word_forms(word: str) -> tuple[str, ...]:
+    """The forms a folded word may have in an index: itself and its stems in the languages of its script, or
+    its character pairs if it is Chinese."""
+    if _HAN.search(word):
+        return tuple(bigrams(word))
+    for script, languages in _SCRIPTS:
+        if script.search(word):
+            return tuple(dict.fromkeys([word, *(_STEMMERS[lang].stemWord(word) for lang in languages)]))
+    return (word,)
 
 
 @dataclass(frozen=True)

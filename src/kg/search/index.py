@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyoxigraph as ox
@@ -73,6 +73,7 @@ class SearchIndex:
     """A release's search index, read-only: the vectors and the BM25 arrays are memory-mapped."""
 
     def __init__(self, directory: Path):
+        self.directory = directory
         try:
             data = json.loads((directory / "documents.json").read_text(encoding="utf-8"))
             self.documents = [Document.from_json(d) for d in data]
@@ -88,6 +89,7 @@ class SearchIndex:
         self.by_iri = {d.iri: i for i, d in enumerate(self.documents)}
         self.labels = {d.iri: d.labels for d in self.documents}
         self.prior = np.array([KIND_PRIOR.get(d.kind, OTHER_PRIOR) for d in self.documents])
+        self.facet_values, self.incidence = _incidence(self.documents)
 
     @classmethod
     def of_release(cls, release: Path) -> SearchIndex:
@@ -124,8 +126,10 @@ class SearchIndex:
         if vector is not None and mode != "lexical":
             semantic_scores = semantic.scores(self.vectors, self.owners, len(self.documents), vector)
         fused = fuse(lexical_scores, semantic_scores, mode if not query.phrases else "lexical", self.prior)
-        matches = [i for i in np.argsort(-fused, kind="stable") if fused[i] > 0]
-        matches = [i for i in matches if self._keeps(self.documents[i], kinds, filters or {})]
+        found = np.flatnonzero(fused > 0)
+        matches = found[np.argsort(-fused[found], kind="stable")]
+        if kinds or filters:
+            matches = np.array([i for i in matches if self._keeps(self.documents[i], kinds, filters or {})], dtype=int)
         facets = self._facets(matches)
         start = (page - 1) * limit
         hits = []
@@ -134,6 +138,11 @@ class SearchIndex:
             shown, field = snippet(document, query, lang)
             hits.append(Hit(document, round(float(fused[i]), 6), shown, field))
         return Results(len(matches), hits, facets)
+
+    def answer(self, text: str, *, limit: int = 10, page: int = 1, lang: str = "en", **options: Any) -> dict:
+        """``search`` and ``as_json`` in one call: what ``/search`` answers."""
+        results = self.search(text, limit=limit, page=page, lang=lang, **options)
+        return self.as_json(results, query=text, page=page, limit=limit, lang=lang)
 
     def suggest(self, text: str, *, limit: int = 8, lang: str = "en") -> list[Document]:
         """Type-ahead: resources one of whose names or labels starts with what was typed, taxa and codes first."""
@@ -176,11 +185,27 @@ class SearchIndex:
             return False
         return all(value in document.facets.get(facet, ()) for facet, value in filters.items())
 
-    def _facets(self, matches: list[int]) -> dict[str, dict[str, int]]:
-        counts: dict[str, Counter[str]] = {facet: Counter() for facet in ("type", *FACETS)}
-        for i in matches:
-            document = self.documents[i]
-            counts["type"][document.kind] += 1
-            for facet in FACETS:
-                counts[facet].update(document.facets[facet])
-        return {facet: dict(counter.most_common()) for facet, counter in counts.items()}
+    def _facets(self, matches: np.ndarray) -> dict[str, dict[str, int]]:
+        """How many matches have each facet value, most first."""
+        matched = np.zeros(len(self.documents), dtype=bool)
+        matched[matches] = True
+        owners, columns = self.incidence
+        counts = np.bincount(columns[matched[owners]], minlength=len(self.facet_values))
+        facets: dict[str, dict[str, int]] = {facet: {} for facet in ("type", *FACETS)}
+        for column in np.argsort(-counts, kind="stable"):
+            if not counts[column]:
+                break
+            facet, value = self.facet_values[column]
+            facets[facet][value] = int(counts[column])
+        return facets
+
+
+def _incidence(documents: list[Document]) -> tuple[list[tuple[str, str]], tuple[np.ndarray, np.ndarray]]:
+    """Every (facet, value) pair of the documents, and which documents have which: two arrays, the document and
+    the pair of each (document, pair) link. The facet counts of a search count the links of its matches."""
+    pairs = [[("type", d.kind), *((f, v) for f in FACETS for v in d.facets[f])] for d in documents]
+    columns = list(dict.fromkeys(pair for row in pairs for pair in row))
+    position = {pair: i for i, pair in enumerate(columns)}
+    owners = np.fromiter((i for i, row in enumerate(pairs) for _ in row), dtype=np.int64)
+    links = np.fromiter((position[pair] for row in pairs for pair in row), dtype=np.int64)
+    return columns, (owners, links)

@@ -3,6 +3,7 @@ weights its fields; quoted phrases; taxon look-up by a prefix of any of its name
 
 from __future__ import annotations
 
+import bisect
 import logging
 from pathlib import Path
 
@@ -40,7 +41,7 @@ class LexicalIndex:
         texts = [[words(t.value) for field in d.fields.values() for t in field] for d in documents]
         self.folded = ["\n".join(" ".join(w) for w in doc) for doc in texts]  # for phrases: one line per text
         self.content = ["\n".join(" ".join(x for x in w if x not in stopwords()) for w in doc) for doc in texts]
-        self.names = [[" ".join(words(n)) for n in d.names] for d in documents]
+        self.names = sorted({(" ".join(words(n)), i) for i, d in enumerate(documents) for n in d.names})
 
     def scores(self, query: Query) -> np.ndarray:
         """A score per document (0: no match); documents lacking one of the query's phrases score 0."""
@@ -52,19 +53,24 @@ class LexicalIndex:
                 total += WEIGHTS[name] * retriever.get_scores(known)
         adjacent = " ".join(w for w in words(query.text) if w not in stopwords())
         if " " in adjacent:  # several words, written side by side in the document: closer to what was asked
-            total *= 1 + ADJACENCY_BONUS * np.fromiter((adjacent in t for t in self.content), dtype=bool)
-        total += NAME_HIT * self._name_prefix_hits(query.text)
+            for i in np.flatnonzero(total):
+                if adjacent in self.content[i]:
+                    total[i] *= 1 + ADJACENCY_BONUS
+        total[self._named(query.text)] += NAME_HIT
         for phrase in query.phrases:
-            total *= np.fromiter((phrase in text for text in self.folded), dtype=bool, count=len(self.folded))
+            for i in np.flatnonzero(total):
+                if phrase not in self.folded[i]:
+                    total[i] = 0
         return total
 
-    def _name_prefix_hits(self, text: str) -> np.ndarray:
-        """1 for each taxon one of whose names starts with the query's words ("Panthera unc", "snow leo")."""
+    def _named(self, text: str) -> list[int]:
+        """The taxa one of whose names starts with the query's words ("Panthera unc", "snow leo")."""
         typed = " ".join(words(text))
-        hits = np.zeros(len(self.documents), dtype=np.float32)
         if len(typed) < 3:
-            return hits
-        for i, names in enumerate(self.names):
-            if any(name.startswith(typed) for name in names):
-                hits[i] = 1.0
-        return hits
+            return []
+        found = set()
+        for name, i in self.names[bisect.bisect_left(self.names, (typed, -1)) :]:
+            if not name.startswith(typed):
+                break
+            found.add(i)
+        return sorted(found)

@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from .analysis import Query, fold, query_terms, terms, words
+from .analysis import Query, query_terms, terms, word_forms, words
 from .documents import Document
 
 RRF_K = 60
@@ -36,9 +36,13 @@ def fuse(lexical: np.ndarray, semantic: np.ndarray, mode: str, prior: np.ndarray
 
 
 def _reciprocal_ranks(scores: np.ndarray, *, depth: int) -> np.ndarray:
+    """1 / (k + rank) for the ``depth`` best documents (ties: the first document first), 0 for the others."""
     ranks = np.zeros(len(scores), dtype=np.float64)
-    order = np.argsort(-scores, kind="stable")[:depth]
-    ranks[order] = 1.0 / (RRF_K + np.arange(1, len(order) + 1))
+    depth = min(depth, len(scores))
+    if depth:
+        best = np.argpartition(-scores, depth - 1)[:depth]
+        order = best[np.lexsort((best, -scores[best]))]
+        ranks[order] = 1.0 / (RRF_K + np.arange(1, depth + 1))
     return ranks
 
 
@@ -70,7 +74,7 @@ def _shorten(text: str, length: int, around: set[str] | None = None) -> str:
     start = 0
     if around:
         for match in re.finditer(r"\w+", text):
-            if {*terms(match.group(), "fr"), *terms(match.group(), "en"), fold(match.group())} & around:
+            if _forms(match.group()) & around:
                 start = max(0, match.start() - length // 3)
                 break
     end = min(len(text), start + length)
@@ -80,6 +84,11 @@ def _shorten(text: str, length: int, around: set[str] | None = None) -> str:
 def _highlight(text: str, wanted: set[str]) -> str:
     parts = []
     for piece in re.split(r"(\w+)", text):
-        forms = {*terms(piece, "fr"), *terms(piece, "en"), *words(piece)} if piece and piece[0].isalnum() else set()
+        forms = _forms(piece) if piece and piece[0].isalnum() else set()
         parts.append(f"<mark>{html.escape(piece)}</mark>" if forms & wanted else html.escape(piece))
     return "".join(parts)
+
+
+def _forms(piece: str) -> set[str]:
+    """Every form of the words of a piece of text, to compare with a query's."""
+    return {form for word in words(piece) for form in word_forms(word)}

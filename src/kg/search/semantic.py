@@ -131,14 +131,19 @@ def expansions(
     """The phrases of the vocabulary closest in meaning to the ``query`` vector, best first: at most ``count``,
     each at least EXPANSION_FLOOR similar and within EXPANSION_WINDOW of the closest."""
     similarity = vectors @ query
-    best = np.argsort(-similarity)[:count]
+    count = min(count, len(similarity))
+    nearest = np.argpartition(-similarity, count - 1)[:count] if count else np.zeros(0, dtype=np.intp)
+    best = nearest[np.argsort(-similarity[nearest])]
     floor = max(EXPANSION_FLOOR, float(similarity[best[0]]) - EXPANSION_WINDOW) if len(best) else EXPANSION_FLOOR
     return [(phrases[i], float(similarity[i])) for i in best if similarity[i] >= floor]
 
 
 def scores(vectors: np.ndarray, owners: np.ndarray, count: int, query: np.ndarray) -> np.ndarray:
-    """Each document's best cosine similarity to the ``query`` vector (-1 for a document without passages)."""
+    """Each document's best cosine similarity to the ``query`` vector (-1 for a document without passages).
+    A document's passages are side by side (``owners`` ascending)."""
     similarity = vectors @ query
     best = np.full(count, -1.0, dtype=np.float32)
-    np.maximum.at(best, owners, similarity)
+    if len(owners):
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        best[owners[starts]] = np.maximum.reduceat(similarity, starts)
     return best

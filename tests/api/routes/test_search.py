@@ -127,3 +127,8 @@ def test_a_bad_search_block_is_a_400_and_an_update_cannot_search(client):
         "/sparql", params={"query": "SELECT * { SERVICE <https://w3id.org/mea-kg/search> { ?x mea:score ?s } }"}
     )
     assert bad.status_code == 400 and "mea:query" in bad.json()["detail"]
+
+
+def test_a_search_matching_nothing_answers_no_hits_and_empty_facets(client):
+    body = client.get("/search", params={"q": '"zzqxv wwkq"'}).json()
+    assert body["total"] == 0 and body["hits"] == [] and all(not values for values in body["facets"].values())

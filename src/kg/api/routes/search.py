@@ -13,6 +13,7 @@ from ...namespaces import ID
 from ...search.current import CurrentIndex
 from ...search.documents import FACETS, KINDS
 from ...search.index import SearchIndex
+from ...search.processes import SearchProcesses
 from ...search.ranking import MODES
 from ..openapi import Responses, answer, problems
 from ..problems import Problem
@@ -109,10 +110,10 @@ async def search(
     language = _language(request, lang)
     given = dict(zip(FACETS, (programme, taxon, country), strict=True))
     filters = {facet: iri for facet, value in given.items() if (iri := _iri(value))}
-    results = await asyncio.to_thread(
-        index.search, text, kinds=kinds, filters=filters, limit=limit, page=page, lang=language, mode=mode
+    processes: SearchProcesses = request.app.state.search_processes
+    body = await processes.answer(
+        index, text, kinds=kinds, filters=filters, limit=limit, page=page, lang=language, mode=mode
     )
-    body = index.as_json(results, query=text, page=page, limit=limit, lang=language)
     if _wants_html(request, format):
         return templates.TemplateResponse(
             request, "search.html", {"result": body, "lang": language, "kinds": kinds, "filters": filters, "mode": mode}
