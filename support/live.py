@@ -34,7 +34,7 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 
 @contextlib.contextmanager
 def serve_process(
-    store_dir: Path, *options: str, log: Path | None = None, env: dict[str, str] | None = None
+    store_dir: Path, *options: str, log: Path | None = None, env: dict[str, str] | None = None, up_within: float = 60
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """`kg serve` in a subprocess over ``store_dir`` (or the remote store that ``options`` name); yields its
     base URL (``http://127.0.0.1:PORT``) and the process. Its output goes to ``log`` (default: nowhere)."""
@@ -49,11 +49,15 @@ def serve_process(
             env=env,
         )
         try:
-            wait_until_up(base + "/sparql")
+            wait_until_up(base + "/sparql", up_within)
             yield base, process
         finally:
             process.terminate()
-            process.wait(timeout=15)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @contextlib.contextmanager
