@@ -24,6 +24,8 @@ EXPANSION_WEIGHT = 0.5
 ENCODER_CACHE = f"sentence-vectors-{semantic.ENCODER}.npz"
 """The vectors of texts already encoded (in Settings.cache_dir): a rebuild, or a build of another store, encodes
 only texts it has not seen. Named after the encoder's version: another version's vectors are never mixed in."""
+FACET_LIMIT = 100
+"""Most values a facet lists (the most frequent; Solr's default ``facet.limit``)."""
 DIRECTORY = "search"
 """The index's folder inside a release."""
 
@@ -186,7 +188,7 @@ class SearchIndex:
         return all(value in document.facets.get(facet, ()) for facet, value in filters.items())
 
     def _facets(self, matches: np.ndarray) -> dict[str, dict[str, int]]:
-        """How many matches have each facet value, most first."""
+        """How many matches have each facet value, most first (at most FACET_LIMIT values per facet)."""
         matched = np.zeros(len(self.documents), dtype=bool)
         matched[matches] = True
         owners, columns = self.incidence
@@ -196,7 +198,8 @@ class SearchIndex:
             if not counts[column]:
                 break
             facet, value = self.facet_values[column]
-            facets[facet][value] = int(counts[column])
+            if len(facets[facet]) < FACET_LIMIT:
+                facets[facet][value] = int(counts[column])
         return facets
 
 

@@ -17,6 +17,9 @@ WEIGHTS = {"title": 3.0, "body": 2.0, "context": 1.0, "taxa": 1.0}
 """How much a match in each field counts (InforMEA's Solr boosts title over body over the rest)."""
 ADJACENCY_BONUS = 1.0
 """How much more a document counts when the query's words (stop words aside) stand side by side in it."""
+ADJACENCY_CANDIDATES = 1_000
+"""How many of the best-scoring documents are checked for the query's words side by side (bounds the cost on a
+large graph; the real graph has fewer documents)."""
 NAME_HIT = 1_000.0
 """The score of a taxon whose name the query begins (it comes before every text match)."""
 
@@ -53,7 +56,7 @@ class LexicalIndex:
                 total += WEIGHTS[name] * retriever.get_scores(known)
         adjacent = " ".join(w for w in words(query.text) if w not in stopwords())
         if " " in adjacent:  # several words, written side by side in the document: closer to what was asked
-            for i in np.flatnonzero(total):
+            for i in _best(total, ADJACENCY_CANDIDATES):
                 if adjacent in self.content[i]:
                     total[i] *= 1 + ADJACENCY_BONUS
         total[self._named(query.text)] += NAME_HIT
@@ -74,3 +77,11 @@ class LexicalIndex:
                 break
             found.add(i)
         return sorted(found)
+
+
+def _best(scores: np.ndarray, count: int) -> np.ndarray:
+    """The documents with the ``count`` highest positive scores, in no particular order."""
+    found = np.flatnonzero(scores)
+    if len(found) > count:
+        found = found[np.argpartition(-scores[found], count - 1)[:count]]
+    return found
