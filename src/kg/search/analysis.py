@@ -2,7 +2,10 @@
 
 A French text is stemmed with the French stemmer, an English one with the English stemmer, an untagged one
 (codes, scientific names) with neither. A query's language is not known, so each of its words is looked up
-under every form: as written, and its French and English stems.
+under every form: as written, and its French and English stems. The Russian and Arabic names of the taxa
+(data/turtle/names.ttl) are stemmed with the Russian and Arabic stemmers, and so are a query's words written in
+Cyrillic or Arabic letters only ("сайгаков" finds "сайгак", "السايغا" finds "سايغا" and "السايغا"); Spanish and
+Chinese names are indexed as written.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_FRENCH
 
 _WORD = re.compile(r"[^\W_]+(?:[.'’-][^\W_]+)*")
 _STEMMERS = {"fr": Stemmer.Stemmer("french"), "en": Stemmer.Stemmer("english")}
+_SCRIPT_STEMMERS = {"ru": Stemmer.Stemmer("russian"), "ar": Stemmer.Stemmer("arabic")}
+"""Stemmers applied to a query's words only when they are written in the language's script."""
+_SCRIPTS = {"ru": re.compile(r"[\u0400-\u04ff]"), "ar": re.compile(r"[\u0600-\u06ff]")}
 
 
 def fold(text: str) -> str:
@@ -47,7 +53,7 @@ def _split_elision(word: str) -> str:
 def terms(text: str, lang: str) -> tuple[str, ...]:
     """The index terms of a text in language ``lang`` ("fr", "en" or "" for untagged); memoised as ``words``."""
     kept = [w for w in words(text) if w not in stopwords()]
-    stemmer = _STEMMERS.get(lang)
+    stemmer = _STEMMERS.get(lang) or _SCRIPT_STEMMERS.get(lang)
     return tuple(stemmer.stemWords(kept) if stemmer else kept)
 
 
@@ -57,6 +63,8 @@ def query_terms(text: str) -> list[str]:
     forms = dict.fromkeys(kept)
     for stemmer in _STEMMERS.values():
         forms.update(dict.fromkeys(stemmer.stemWords(kept)))
+    for lang, stemmer in _SCRIPT_STEMMERS.items():
+        forms.update(dict.fromkeys(stemmer.stemWords([w for w in kept if _SCRIPTS[lang].search(w)])))
     return list(forms)
 
 
