@@ -73,10 +73,16 @@ def encode(texts: list[str]) -> np.ndarray:
 
 
 def passages(document: Document) -> list[str]:
-    """What a document is encoded as: per language, its names, its text and the names of the taxa it targets."""
+    """What a document is encoded as: per language of its labels (the languages its sources are written in), its
+    names, its text and the names of the taxa it targets. Names in the other languages (a taxon's Arabic, Chinese,
+    Russian or Spanish names, data/turtle/names.ttl) are left to the lexical index: the encoder does not know rare
+    animal names, and a passage of names alone would come close to any short query in that language."""
+    languages = set(document.labels)
     by_lang: dict[str, list[str]] = {}
     for name in ("title", "body", "taxa"):
         for text in document.fields[name]:
+            if text.lang and languages and text.lang not in languages:
+                continue
             by_lang.setdefault(text.lang or "und", []).append(text.value)
     untagged = by_lang.pop("und", [])
     tagged = [" ".join(dict.fromkeys([*untagged, *texts])) for texts in by_lang.values()]
