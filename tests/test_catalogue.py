@@ -113,13 +113,14 @@ def test_design_card_second_reading_cms_i_listed_by_cites(answer):
     rows = answer("activities-cms-i-taxa-listed-by-cites")
     assert {r["name"] for r in rows} == {
         "Acinonyx jubatus",
+        "Dermochelys coriacea",  # CMS Appendix I since 1983-11-01 (Species+ CMS listing history)
         "Equus caballus przewalskii",
         "Falco cherrug",
         "Gorilla gorilla",
         "Uncia uncia",
     }
-    assert {"jwp:B5", "jwp:B14", "cami:2.2.7", "cami:2.3.1"} <= codes(rows)
-    assert "jwp:B16" not in codes(rows)
+    assert {"jwp:B5", "jwp:B14", "jwp:B16", "cami:2.2.7", "cami:2.3.1"} <= codes(rows)
+    assert "jwp:B1" not in codes(rows)
 
 
 def test_activities_by_actor(answer):

@@ -96,14 +96,21 @@ def neighbourhood(center: str, groups: list[tuple[str, list[dict]]]) -> str:
     return "".join(parts)
 
 
-def timeline(bars: list[dict], *, today: dt.date | None = None) -> str:
+OPEN_START = {"en": "at least from {day}", "fr": "au moins depuis le {day}"}
+LEAD_IN = 26  # pixels: the dashed, faded lead-in of a bar whose start is only bounded
+
+
+def timeline(bars: list[dict], *, today: dt.date | None = None, lang: str = "en") -> str:
     """Listings as bars on a time axis, one lane per listing. Each bar is a dict with ``lane`` (its label),
-    ``convention``, ``start`` (date) and ``end`` (date or None: still in force, drawn to today with an arrow)."""
+    ``convention``, ``start`` (date) and ``end`` (date or None: still in force, drawn to today with an arrow).
+    A bar whose start is only a bound (``open_start`` true: in force at least from ``start``, maybe earlier) is
+    never drawn with a hard start: a dashed, faded lead-in ends at the bound, and the text "at least from …" says so."""
     today = today or dt.date.today()
     dated = [b for b in bars if b.get("start")]
     if not dated:
         return ""
-    first = min(b["start"].year for b in dated)
+    # an open start leaves a few years of room before it (its lead-in and its text)
+    first = min(b["start"].year - (6 if b.get("open_start") else 0) for b in dated)
     last = today.year + 1
     lane_height, left, right, top = 26, 300, 20, 30
     width, height = 900, top + lane_height * len(dated) + 30
@@ -127,12 +134,24 @@ def timeline(bars: list[dict], *, today: dt.date | None = None) -> str:
         y = top + lane_height * i
         end = bar.get("end") or today
         colour = CONVENTION_COLOURS.get(bar["convention"], PALETTE[-1])
+        start, open_start = bar["start"], bool(bar.get("open_start"))
+        since = OPEN_START.get(lang, OPEN_START["en"]).format(day=start.isoformat()) if open_start else str(start)
         parts.append(
             f'<text x="{left - 8}" y="{y + 13}" text-anchor="end"'
             f' font-size="12">{escape(_short(bar["lane"], 44))}</text>'
-            f'<rect x="{x(bar["start"]):.0f}" y="{y + 2}" width="{max(x(end) - x(bar["start"]), 2):.0f}"'
-            f' height="14" rx="3" fill="{colour}">'
-            f"<title>{escape(bar['lane'])}: {bar['start']} – {bar.get('end') or 'in force'}</title></rect>"
+        )
+        if open_start:  # no hard start: a dashed lead-in fading towards the bound, and the bound in words
+            sx = x(start)
+            parts.append(
+                f'<line class="open-start" x1="{sx - LEAD_IN:.0f}" y1="{y + 9}" x2="{sx:.0f}" y2="{y + 9}"'
+                f' stroke="{colour}" stroke-width="14" stroke-dasharray="3,3" stroke-opacity=".4"/>'
+                f'<text x="{sx - LEAD_IN - 4:.0f}" y="{y + 13}" text-anchor="end" font-size="10"'
+                f' font-style="italic">{escape(since)}</text>'
+            )
+        parts.append(
+            f'<rect x="{x(start):.0f}" y="{y + 2}" width="{max(x(end) - x(start), 2):.0f}"'
+            f' height="14" rx="{0 if open_start else 3}" fill="{colour}">'
+            f"<title>{escape(bar['lane'])}: {escape(since)} – {bar.get('end') or 'in force'}</title></rect>"
         )
         if bar.get("end") is None:
             parts.append(f'<path d="M{x(end):.0f},{y + 1} l8,8 l-8,8 z" fill="{colour}"/>')

@@ -139,12 +139,24 @@ def test_activity_page_sections(client):
 def test_taxon_page_shows_listings_over_time_and_activities(client):
     page = client.get("/id/taxon/uncia-uncia", headers={"Accept": "text/html"}).text
     listings = _section(page, "taxon-listings")
-    assert "2012-09-25" in listings and "2015-02-08" in listings and "<details>" in listings  # long citations folded
+    assert "1975-07-01" in listings and "1986-01-24" in listings and "<details>" in listings  # long citations folded
     assert 'aria-label="listings over time"' in page and "CITES I — Uncia uncia" in page
+    assert 'class="open-start"' not in page  # every start of the snow leopard's listings is known
+    assert "None." in _section(page, "taxon-listing-discrepancies")
     activities = _section(page, "taxon-activities")
     assert {"/id/activity/cami/2.1.1", "/id/activity/jwp/B5", "/id/activity/jwp/B6"} == set(
         re.findall(r'href="(/id/activity/[^"]+)"', activities)
     )
+
+
+def test_taxon_page_notes_where_the_documents_and_the_dated_record_disagree(client):
+    page = client.get("/id/taxon/cervus-elaphus-yarkandensis", headers={"Accept": "text/html"}).text
+    note = _section(page, "taxon-listing-discrepancies")
+    assert note.count("<tr>") == 1 + 2  # footnote 1 of Resolution 11.24 and section II of the programme
+    assert "<td>I II</td>" in note and "<td>II</td>" in note and "/id/section/cms-resolution-11.24/footnote-1" in note
+    assert "at least from 2015-02-08" in page and 'class="open-start"' in page  # drawn as an open start
+    french = client.get("/id/taxon/cervus-elaphus-yarkandensis?lang=fr", headers={"Accept": "text/html"}).text
+    assert "au moins depuis le 2015-02-08" in french
 
 
 def test_place_and_actor_pages(client):

@@ -173,7 +173,7 @@ async def _page(
         "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}),
         "query": f"DESCRIBE <{iri.value}>",
         "sections": sections,
-        "pictures": _pictures(title, sections),
+        "pictures": _pictures(title, sections, lang),
         "outgoing": _listed(outgoing),
         "incoming": _listed(incoming),
     }
@@ -197,23 +197,24 @@ async def _select(pool: PoolDep, settings: SettingsDep, query: engine.Request) -
     return json.loads(answer.body)["results"]["bindings"]
 
 
-def _pictures(title: str, sections: list[dict]) -> list[Markup]:
+def _pictures(title: str, sections: list[dict], lang: str = "en") -> list[Markup]:
     """The neighbourhood graph of the sections that name a picture column, and the timeline of listings."""
     groups = [(section["title"], section["nodes"]) for section in sections if section["nodes"]]
     drawn = [pictures.neighbourhood(title, groups)] if groups else []
     for section in sections:
         if section["timeline"]:
-            drawn.append(pictures.timeline([_bar(row) for row in section["rows"]]))
+            drawn.append(pictures.timeline([_bar(row) for row in section["rows"]], lang=lang))
     return [Markup(svg) for svg in drawn if svg]
 
 
 def _bar(row: dict[str, dict]) -> dict:
-    """A row of a listings section as a timeline bar."""
-    start, end = row["from"]["text"], row["until"]["text"]
+    """A row of a listings section as a timeline bar (a start only bounded, "at least from", is an open start)."""
+    start, bound, end = row["from"]["text"], row.get("atLeastFrom", {}).get("text", ""), row["until"]["text"]
     return {
         "lane": f"{row['convention']['text']} {row['appendix']['text']} — {row['listedTaxon']['text']}",
         "convention": row["convention"]["text"],
-        "start": dt.date.fromisoformat(start) if start else None,
+        "start": dt.date.fromisoformat(start or bound) if start or bound else None,
+        "open_start": not start and bool(bound),
         "end": dt.date.fromisoformat(end) if end else None,
     }
 
