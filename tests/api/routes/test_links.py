@@ -73,3 +73,12 @@ def test_jsonld_carries_schema_same_as(client):
     assert same_as == set(graph.objects(kazakhstan, SKOS.exactMatch))
     assert rdflib.URIRef("http://www.wikidata.org/entity/Q232") in same_as
     assert b"schema:sameAs" in answer.content or b"http://schema.org/sameAs" in answer.content
+
+
+def test_taxon_pages_show_their_wikidata_and_gbif_links(client):
+    cheetah = client.get("/id/taxon/acinonyx-jubatus", headers={"Accept": "text/html"}).text
+    assert "Same as / elsewhere" in cheetah
+    assert 'href="http://www.wikidata.org/entity/Q23907"' in cheetah and ">Wikidata</a>" in cheetah
+    camel = client.get("/id/taxon/camelus-bactrianus", headers={"Accept": "text/html"}).text
+    assert 'href="https://www.gbif.org/species/2441238"' in camel and ">GBIF Backbone Taxonomy</a>" in camel
+    assert ">closeMatch<" in camel  # the sources' wild camel is not exactly GBIF's Camelus bactrianus
