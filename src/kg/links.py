@@ -21,11 +21,9 @@ WHERE {{
   ?scheme a mea:IdentifierScheme ; mea:appliesTo ?class .
   OPTIONAL {{ ?scheme rdfs:label ?schemeLabel FILTER(LANG(?schemeLabel) = "en") }}
   OPTIONAL {{ ?class rdfs:label ?classLabel FILTER(LANG(?classLabel) = "en") }}
-  OPTIONAL {{
-    ?resource a ?class .
-    OPTIONAL {{ ?link a mea:ExternalLink ; mea:identifierScheme ?scheme ; mea:linkSubject ?resource .
-               BIND(?resource AS ?found) }}
-  }}
+  OPTIONAL {{ ?resource a ?class }}
+  BIND(IF(EXISTS {{ ?link a mea:ExternalLink ; mea:identifierScheme ?scheme ; mea:linkSubject ?resource }},
+          ?resource, ?none) AS ?found)
 }} GROUP BY ?scheme ?schemeLabel ?class ?classLabel ORDER BY ?scheme ?class"""
 
 
