@@ -96,3 +96,11 @@ def test_kg_build_prints_the_coverage(runner, tmp_path):
     assert result.exit_code == 0, result.output
     assert "external identifiers" in result.stderr
     assert "Wikidata" in result.stderr and "15/15" in result.stderr
+
+
+def test_the_docs_show_the_coverage_the_build_computes(built):
+    text = (PROJECT_DIR / "docs" / "links.md").read_text(encoding="utf-8")
+    table = text.split("<!-- coverage:start -->", 1)[1].split("<!-- coverage:end -->", 1)[0]
+    rows = [line.strip("|").split("|") for line in table.strip().splitlines()[2:]]
+    documented = [(scheme.strip(), kind.strip(), found.strip()) for scheme, kind, found in rows]
+    assert documented == [(row.scheme, row.kind, f"{row.found}/{row.total}") for row in built.coverage]
