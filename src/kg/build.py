@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from . import __version__, docs, jsonld, owl, reason, sources, store, validate
+from . import __version__, docs, jsonld, links, owl, reason, sources, store, validate
 from .config import Settings
 from .errors import ValidationFailed
 from .search import index as search_index
@@ -27,6 +27,8 @@ class BuildReport:
     inferred: int
     graphs: dict[str, int]
     seconds: dict[str, float] = field(default_factory=dict)
+    coverage: list[links.Coverage] = field(default_factory=list)
+    """External identifiers found / total per scheme and kind of resource (kg.links)."""
 
 
 def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
@@ -42,6 +44,7 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
             raise ValidationFailed(findings)
         with timer("reason"):
             inferred = reason.materialise(dataset)
+            coverage = links.coverage(dataset)
         if settings.owl_check:
             with timer("HermiT"):
                 owl.check(dataset)
@@ -68,7 +71,7 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 "seconds": timer.seconds,
             }
             release = store.publish(settings.store_dir, dataset, manifest, documents=documents)
-    return BuildReport(release, len(dataset), inferred, sizes, timer.seconds)
+    return BuildReport(release, len(dataset), inferred, sizes, timer.seconds, coverage)
 
 
 def graph_sizes(dataset: ox.Store) -> dict[str, int]:

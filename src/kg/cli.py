@@ -32,7 +32,7 @@ from typer._click import Context  # typer vendors click: the context its groups 
 from typer.core import TyperGroup
 
 from . import build as build_module
-from . import catalogue, engine, limits, listen, paging, store
+from . import catalogue, engine, limits, links, listen, paging, store
 from . import publish as publish_module
 from .catalogue import CannedQuery
 from .config import Settings, load_settings
@@ -165,7 +165,18 @@ def build_command(
         table.add_row(graph.rsplit("/", 1)[-1], str(size))
     table.add_row("[bold]all[/]", f"[bold]{report.quads}[/]")
     err.print(table)
+    err.print(_coverage_table(report.coverage))
     err.print("  ".join(f"{step} {secs:.2f}s" for step, secs in report.seconds.items()), highlight=False)
+
+
+def _coverage_table(coverage: list[links.Coverage]) -> Table:
+    """External identifiers found / total, per scheme and kind of resource (docs/links.md says what is missing)."""
+    table = Table(title="external identifiers", show_edge=False)
+    for column in ("scheme", "resources", "found"):
+        table.add_column(column, justify="right" if column == "found" else "left")
+    for row in coverage:
+        table.add_row(row.scheme, row.kind, f"{row.found}/{row.total}")
+    return table
 
 
 @app.command("query")

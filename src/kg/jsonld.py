@@ -12,7 +12,7 @@ import json
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from .namespaces import MEA, PREFIXES
+from .namespaces import MEA, PREFIXES, SKOS
 
 
 def context(ontology: rdflib.Graph) -> dict:
@@ -39,10 +39,23 @@ def context(ontology: rdflib.Graph) -> dict:
     return {"@context": terms}
 
 
-def compact(body: bytes, context_document: dict) -> bytes:
-    """Re-serialise a JSON-LD answer (as the engine writes it) compacted with the context, embedded."""
+SCHEMA_SAME_AS = rdflib.URIRef("http://schema.org/sameAs")
+SKOS_EXACT_MATCH = rdflib.URIRef(SKOS + "exactMatch")
+
+
+def compact(body: bytes, context_document: dict, *, same_as: bool = False) -> bytes:
+    """Re-serialise a JSON-LD answer (as the engine writes it) compacted with the context, embedded. With
+    ``same_as`` (a resource's description), each ``skos:exactMatch`` to an external identifier is also given as
+    ``schema:sameAs``, the term schema.org harvesters read."""
     graph = rdflib.Graph().parse(data=body, format="json-ld")
-    return graph.serialize(format="json-ld", context=context_document["@context"], auto_compact=True).encode()
+    context = context_document["@context"]
+    if same_as:
+        matches = list(graph.subject_objects(SKOS_EXACT_MATCH))
+        for subject, target in matches:
+            graph.add((subject, SCHEMA_SAME_AS, target))
+        if matches:
+            context = {**context, "schema": "http://schema.org/"}
+    return graph.serialize(format="json-ld", context=context, auto_compact=True).encode()
 
 
 def dumps(context_document: dict) -> str:

@@ -30,9 +30,9 @@ def document(settings: Settings, name: str) -> bytes:
     return _generated(settings.ontology_file, name)
 
 
-def jsonld_compacted(body: bytes, settings: Settings) -> bytes:
-    """A JSON-LD answer compacted with the graph's context."""
-    return jsonld.compact(body, json.loads(document(settings, store.JSONLD_CONTEXT)))
+def jsonld_compacted(body: bytes, settings: Settings, *, same_as: bool = False) -> bytes:
+    """A JSON-LD answer compacted with the graph's context (``same_as``: see kg.jsonld.compact)."""
+    return jsonld.compact(body, json.loads(document(settings, store.JSONLD_CONTEXT)), same_as=same_as)
 
 
 @lru_cache(maxsize=8)

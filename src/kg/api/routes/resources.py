@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ... import engine, pages, pictures
 from ...accept import choose_language
 from ...formats import Format
-from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL
+from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL, SKOS
 from ...pages import Section
 from ..answers import cache_headers, etag_for, html_or_graph, media_type_header, not_modified
 from ..deps import PoolDep, SectionsDep, SettingsDep
@@ -104,7 +104,7 @@ async def resource(
     )
     if b"true" not in exists.body:
         raise _not_found(iri)
-    body = jsonld_compacted(answer.body, settings) if fmt is Format.JSONLD else answer.body
+    body = jsonld_compacted(answer.body, settings, same_as=True) if fmt is Format.JSONLD else answer.body
     return Response(body, media_type=media_type_header(answer.media_type), headers=headers)
 
 
@@ -135,8 +135,11 @@ async def _page(
     incoming: defaultdict[str, dict[str, dict]] = defaultdict(dict)
     types: dict[str, str | None] = {}
     title = None
+    same_as: set[str] = set()
     for row in out_rows:
         prop, value = row["p"]["value"], row["o"]
+        if prop == SKOS + "exactMatch" and value["type"] == "uri":
+            same_as.add(value["value"])
         if prop == RDF_TYPE.value:
             types[value["value"]] = row.get("olabel", {}).get("value")
             continue
@@ -176,6 +179,7 @@ async def _page(
         "pictures": _pictures(title, sections, lang),
         "outgoing": _listed(outgoing),
         "incoming": _listed(incoming),
+        "same_as": sorted(same_as),
     }
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
 

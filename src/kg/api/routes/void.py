@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from ...dataset_description import dcat
 from ...formats import Kind, negotiate
-from ...namespaces import DCAT, DCATAP, DCTERMS, DWC, FOAF, ID, MEA, PROV, RDF, SKOS, SPDX, VCARD, VOID, XSD
+from ...namespaces import DCAT, DCATAP, DCTERMS, DWC, FOAF, ID, MEA, PROV, RDF, RDFS, SKOS, SPDX, VCARD, VOID, XSD
 from ..answers import cache_headers, etag_for, media_type_header, not_modified
 from ..dataset import describe, kept, select
 from ..deps import PoolDep, SettingsDep
@@ -24,8 +24,25 @@ _CLASSES = "SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?class } GROUP
 _PROPERTIES = "SELECT ?property (COUNT(*) AS ?n) WHERE { ?s ?property ?o } GROUP BY ?property ORDER BY ?property"
 _LINKS = f"""SELECT ?target (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}")
     && !STRSTARTS(STR(?o), "{ID}") && !STRSTARTS(STR(?o), "https://w3id.org/mea-kg/") && ?p != <{RDF}type>)
+    FILTER NOT EXISTS {{ ?link <{MEA}linkTarget> ?o }}
     BIND(REPLACE(STR(?o), "^(https?://[^/]+/).*$", "$1") AS ?target) }} GROUP BY ?target ORDER BY DESC(?n) LIMIT 20"""
-_QUERIES = {"statistics": _STATISTICS, "classes": _CLASSES, "properties": _PROPERTIES, "links": _LINKS}
+# The external identifiers (data/turtle/links.ttl): one linkset per scheme and link predicate, counting the plain
+# link triples that a sourced mea:ExternalLink states.
+_LINKSETS = f"""PREFIX mea: <{MEA}>
+SELECT ?scheme ?label ?target ?predicate (COUNT(*) AS ?n) WHERE {{
+  ?scheme a mea:IdentifierScheme ; mea:targetDataset ?target .
+  OPTIONAL {{ ?scheme <{RDFS}label> ?label FILTER(LANG(?label) = "en") }}
+  ?link a mea:ExternalLink ; mea:identifierScheme ?scheme ; mea:linkSubject ?s ; mea:linkPredicate ?predicate ;
+        mea:linkTarget ?o .
+  ?s ?predicate ?o .
+}} GROUP BY ?scheme ?label ?target ?predicate ORDER BY ?scheme ?predicate"""
+_QUERIES = {
+    "statistics": _STATISTICS,
+    "classes": _CLASSES,
+    "properties": _PROPERTIES,
+    "links": _LINKS,
+    "linksets": _LINKSETS,
+}
 _PREFIXES: dict[str, str] = {
     "void": VOID,
     "dcat": DCAT,
@@ -117,4 +134,19 @@ def _void(iri: str, rows: dict[str, list[dict[str, str]]], dumps: tuple[str, ...
             ox.Triple(linkset, void("target"), ox.NamedNode(row["target"])),
             ox.Triple(linkset, void("triples"), integer(row["n"])),
         ]
+    for row in rows.get("linksets", []):
+        scheme, predicate = row["scheme"].rsplit("/", 1)[-1], row["predicate"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        named = ox.NamedNode(f"{iri.removesuffix('#dataset')}#linkset-{scheme}-{predicate}")
+        target = ox.NamedNode(row["target"])
+        triples += [
+            ox.Triple(dataset, void("subset"), named),
+            ox.Triple(named, ox.NamedNode(RDF + "type"), void("Linkset")),
+            ox.Triple(named, void("subjectsTarget"), dataset),
+            ox.Triple(named, void("objectsTarget"), target),
+            ox.Triple(named, void("linkPredicate"), ox.NamedNode(row["predicate"])),
+            ox.Triple(named, void("triples"), integer(row["n"])),
+            ox.Triple(target, ox.NamedNode(RDF + "type"), void("Dataset")),
+        ]
+        if row.get("label"):
+            triples.append(ox.Triple(named, ox.NamedNode(DCTERMS + "title"), ox.Literal(row["label"], language="en")))
     return triples
