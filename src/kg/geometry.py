@@ -23,6 +23,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyoxigraph as ox
 import shapely
 from shapely.geometry import shape
@@ -34,6 +35,7 @@ from .typed_query import select
 WORLD_ATLAS = Path("node_modules/world-atlas/countries-50m.json")
 TOPO2GEO = Path("node_modules/topojson-client/bin/topo2geo")
 WORLD_ATLAS_VERSION = "2.0.2"
+ANTARCTICA = "010"  # left out: no map reaches it, and its ring around the pole does not survive projection
 GEOMETRY_GRAPH = ox.NamedNode(GRAPH + "geometries")
 BACKGROUND = "maps/background.json"  # the release document the maps draw their background from
 TOLERANCE = 0.02  # degrees (about 2 km): the graph's country shapes
@@ -95,11 +97,34 @@ def natural_earth(project_dir: Path) -> tuple[list[Country], str]:
             atlas, f"topo2geo could not convert it: {stderr.decode(errors='replace')[:300] or err}"
         ) from None
     countries = [
-        Country(str(f["id"]), f["properties"]["name"], shapely.make_valid(shape(f["geometry"])))
+        Country(str(f["id"]), f["properties"]["name"], cut_at_antimeridian(shape(f["geometry"])))
         for f in features
-        if f.get("geometry") and f.get("id") is not None
+        if f.get("geometry") and f.get("id") is not None and str(f["id"]) != ANTARCTICA
     ]
     return countries, hashlib.sha256(data).hexdigest()
+
+
+def cut_at_antimeridian(geometry: shapely.Geometry) -> shapely.Geometry:
+    """The geometry with every polygon that crosses the 180th meridian (TopoJSON keeps Russia's and Fiji's
+    whole, a ring jumping from +180 to −180) cut in two there: a valid shape in −180…180."""
+    parts = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        west, _, east, _ = shapely.bounds(polygon)
+        if east - west <= 180:
+            parts.append(polygon)
+            continue
+        shifted = shapely.make_valid(shapely.transform(polygon, _east_of_greenwich))
+        parts.append(shapely.clip_by_rect(shifted, -180, -90, 180, 90))
+        parts.append(shapely.transform(shapely.clip_by_rect(shifted, 180, -90, 540, 90), _back_west))
+    return shapely.make_valid(shapely.union_all(parts))
+
+
+def _east_of_greenwich(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.where(xy[:, 0] < 0, xy[:, 0] + 360, xy[:, 0]), xy[:, 1]])
+
+
+def _back_west(xy: np.ndarray) -> np.ndarray:
+    return np.column_stack([xy[:, 0] - 360, xy[:, 1]])
 
 
 def wkt(geometry: shapely.Geometry, tolerance: float) -> str:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
-from ... import engine, pages, pictures
+from ... import engine, maps, pages, pictures
 from ...accept import choose_language
 from ...formats import Format
 from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL
@@ -151,14 +151,18 @@ async def _page(
         incoming[_label(row)][entry["text"]] = entry
     title = title or pages.local_name(iri.value)
     shown = pages.for_types(available, set(types))
-    answers = await asyncio.gather(
-        *(
-            pool.query(
-                engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
-                timeout=settings.query_timeout,
+    kind = maps.kind_for(types)
+    drawn, answers = await asyncio.gather(
+        page_map(pool, settings, kind, iri, lang=lang, name=title),
+        asyncio.gather(
+            *(
+                pool.query(
+                    engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
+                    timeout=settings.query_timeout,
+                )
+                for section in shown
             )
-            for section in shown
-        )
+        ),
     )
     sections = [
         section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)}
@@ -173,11 +177,32 @@ async def _page(
         "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}),
         "query": f"DESCRIBE <{iri.value}>",
         "sections": sections,
+        "map": drawn,
         "pictures": _pictures(title, sections),
         "outgoing": _listed(outgoing),
         "incoming": _listed(incoming),
     }
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
+
+
+async def page_map(
+    pool: PoolDep, settings: SettingsDep, kind: str | None, iri: ox.NamedNode | None, *, lang: str, name: str
+) -> Markup:
+    """The page's map (kg.maps), drawn once per dataset version, page and language."""
+    if kind is None:
+        return Markup("")
+    key = (pool.version, kind, iri.value if iri else "", lang)
+    drawn = maps.cached(key)
+    if drawn is not None:
+        return drawn
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {"lang": ox.Literal(lang)} | ({"r": iri} if iri else {})
+    answer = await pool.query(
+        engine.Request(maps.QUERIES[kind], bindings=bindings, max_rows=settings.max_rows),
+        timeout=settings.query_timeout,
+    )
+    back = maps.background(maps.background_path(settings.store_dir))
+    drawn = await asyncio.to_thread(maps.render, kind, answer.body, lang=lang, name=name, back=back)
+    return maps.remember(key, drawn)
 
 
 def _listed(groups: dict[str, dict[str, dict]]) -> list[dict]:
