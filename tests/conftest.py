@@ -147,6 +147,7 @@ def project_copy(tmp_path) -> Settings:
     """A private copy of the project's sources (ontology, data, queries) to break at will."""
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(PROJECT_DIR / folder, tmp_path / folder)
+    (tmp_path / "node_modules").symlink_to(PROJECT_DIR / "node_modules")  # the country shapes (kg.geometry)
     return Settings(project_dir=tmp_path, store=tmp_path / "store", owl_check=False)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 
 import pyoxigraph as ox
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from ... import engine, maps, pages, pictures
 from ...accept import choose_language
+from ...errors import KgError
 from ...formats import Format
 from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL
 from ...pages import Section
@@ -27,6 +29,7 @@ from ..releases import jsonld_compacted
 from ..rendering import templates
 
 router = APIRouter(tags=["Linked data"])
+logger = logging.getLogger("kg.api")
 
 LANGUAGES = ("en", "fr")
 _RDFS = f"PREFIX rdfs: <{RDFS}>\n"
@@ -196,10 +199,14 @@ async def page_map(
     if drawn is not None:
         return drawn
     bindings: dict[str, ox.NamedNode | ox.Literal] = {"lang": ox.Literal(lang)} | ({"r": iri} if iri else {})
-    answer = await pool.query(
-        engine.Request(maps.QUERIES[kind], bindings=bindings, max_rows=settings.max_rows),
-        timeout=settings.query_timeout,
-    )
+    try:
+        answer = await pool.query(
+            engine.Request(maps.QUERIES[kind], bindings=bindings, max_rows=settings.max_rows),
+            timeout=settings.query_timeout,
+        )
+    except (KgError, SyntaxError) as err:  # a store that cannot answer the map's query: the page, without its map
+        logger.warning("no %s map for %s: %s", kind, iri.value if iri else "/", err)
+        return Markup("")
     back = maps.background(maps.background_path(settings.store_dir))
     drawn = await asyncio.to_thread(maps.render, kind, answer.body, lang=lang, name=name, back=back)
     return maps.remember(key, drawn)
