@@ -22,7 +22,7 @@ PAGES = {
     "home": ("/", "Range states of the programmes"),
     "country": ("/id/country/KZ", "Kazakhstan, its neighbours and its landscapes"),
     "landscape": ("/id/landscape/pamir", "Pamir: its approximate extent and its countries"),
-    "taxon": ("/id/taxon/saiga", "Range states the documents give for saiga"),
+    "taxon": ("/id/taxon/saiga", "Range states of the programme covering saiga"),
     "activity": ("/id/activity/cami/2.1.1", "Where CAMI activity 2.1.1 takes place"),
 }
 SHOTS = ARTIFACTS / "maps"

@@ -565,11 +565,17 @@ def render(kind: str, body: bytes, *, lang: str, name: str, back: Background | N
             )
         else:
             title = (
-                f"Range states the documents give for {name}, shaded by number of activities targeting it there"
+                f"Range states of the programme covering {name}, shaded by number of activities targeting it there"
                 if en
-                else f"États de l’aire de répartition de {name} selon les documents, par nombre d’activités le visant"
+                else f"États de l’aire de répartition du programme couvrant {name}, par nombre d’activités le visant"
             )
         spec = _choropleth(found, title, lang, what=kind)
+        if spec is not None and kind == "taxon":
+            spec.caption += " " + (
+                "The documents name the range states of the programme as a whole, not of each species."
+                if en
+                else "Les documents nomment les États de l’aire du programme dans son ensemble, non de chaque espèce."
+            )
     elif kind == "country":
         spec = _country_map(found, name, lang, back)
     elif kind == "place":

@@ -15,7 +15,7 @@ PAGES = {
     "/": ("Range states of the programmes", ["Kazakhstan", "Altai-Sayan"]),
     "/id/country/KZ": ("Kazakhstan, its neighbours and its landscapes", ["Kyrgyzstan", "Ustyurt landscape"]),
     "/id/landscape/pamir": ("Pamir: its approximate extent and its countries", ["Tajikistan", "Afghanistan"]),
-    "/id/taxon/saiga": ("Range states the documents give for saiga", ["Kazakhstan", "Mongolia"]),
+    "/id/taxon/saiga": ("Range states of the programme covering saiga", ["Kazakhstan", "Mongolia"]),
     "/id/activity/cami/2.1.1": ("Where CAMI activity 2.1.1 takes place", ["Mongolia", "Pamir"]),
 }
 
