@@ -37,6 +37,7 @@ QUERIES = {kind: (MAPS_DIR / f"{kind}.rq").read_text(encoding="utf-8") for kind 
 Frame = tuple[float, float, float, float]  # west, south, east, north (degrees)
 CENTRAL_ASIA: Frame = (44.0, 22.0, 123.0, 56.0)  # the programmes' region: lon/lat frame of the entry page's map
 WIDTH = 820
+PIXEL = 1.0  # the SVG's user unit
 MAX_HEIGHT = 560
 
 SEA = "#d4e4ee"
@@ -256,7 +257,7 @@ def path_data(shape: shapely.Geometry) -> str:
         for ring in [polygon.exterior, *polygon.interiors]:
             xy = np.asarray(ring.coords)[:-1]
             if len(xy) >= 3:
-                parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy) + "Z")
+                parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy.tolist()) + "Z")
     return "".join(parts)
 
 
@@ -267,7 +268,7 @@ def label_point(shape: shapely.Geometry) -> tuple[float, float]:
         point = shapely.point_on_surface(shape)
         return point.x, point.y
     largest = max(parts, key=lambda p: p.area)
-    point = ops.polylabel(largest, tolerance=1.0)
+    point = ops.polylabel(largest, tolerance=4.0)
     return point.x, point.y
 
 
@@ -466,7 +467,7 @@ def _drawn(
     """A country's shape cut to the frame's surroundings, projected, and cut to the picture."""
     try:
         projected = shapely.make_valid(projection.project(shapely.clip_by_rect(shape, *clip)))
-        return shapely.intersection(projected, window)
+        return shapely.simplify(shapely.intersection(projected, window), PIXEL / 2)  # no detail finer than a pixel
     except shapely.errors.GEOSException:
         return shapely.Polygon()
 
@@ -584,6 +585,13 @@ def render(kind: str, body: bytes, *, lang: str, name: str, back: Background | N
         spec = _activity_map(found, name, lang)
     if spec is None:
         return Markup("")
+    unplaced = sorted({f.label for f in found if f.role in ("landscape", "site") and f.shape is None})
+    if unplaced:
+        spec.caption += " " + (
+            f"Not placed, no public source giving their extent: {', '.join(unplaced)}."
+            if en
+            else f"Non placés, faute de source publique donnant leur étendue : {', '.join(unplaced)}."
+        )
     marks = _marks(found, ("landscape", "site")) if kind != "place" else _marks(found, ("focus",))
     del words
     return Markup(draw(spec, countries, marks, back, lang))
