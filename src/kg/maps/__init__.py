@@ -283,13 +283,13 @@ def text(x: float, y: float, words: str, *, size: int = 12, weight: int = 400, a
 
 def swatch(colour: str, *, mark: bool = False, box: bool = False) -> str:
     """A legend key (decorative: its text says what it is)."""
-    if mark:
-        body = f'<circle cx="9" cy="9" r="7" fill="{MARK}" stroke="#ffffff" stroke-width="2"/>'
-    elif box:
+    if box:
         body = (
             f'<rect x="2" y="3" width="14" height="12" fill="none" stroke="{MARK}" stroke-width="2"'
             ' stroke-dasharray="4 2"/>'
         )
+    elif mark:
+        body = f'<circle cx="9" cy="9" r="7" fill="{MARK}" stroke="#ffffff" stroke-width="2"/>'
     else:
         body = f'<rect x="1" y="3" width="16" height="12" fill="{colour}" stroke="{GRAPH_STROKE}"/>'
     return (
@@ -329,6 +329,7 @@ class Map:
     neighbours: set[str] = field(default_factory=set)  # background country ids shaded and labelled
     table: list[tuple[dict, str]] = field(default_factory=list)  # (cell with text/href, value)
     table_head: tuple[str, str] = ("", "")
+    label_context: bool = False  # name the other countries too (a map with no country of the graph)
 
 
 class Labels:
@@ -382,7 +383,7 @@ def draw(spec: Map, countries: list[Feature], marks: list[Feature], back: Backgr
                 f' stroke="{GRAPH_STROKE if neighbour else LAND_STROKE}" stroke-width="{1 if neighbour else 0.6}"'
                 f' fill-rule="evenodd"><title>{escape(back.names[index])}</title></path>'
             )
-            if neighbour:
+            if neighbour or spec.label_context:
                 to_label.append((*label_point(shape), [back.names[index]], 400))
     for country in countries:
         if country.shape is None or country.iri not in spec.fills:
@@ -666,15 +667,16 @@ def _place_map(found: list[Feature], name: str, lang: str) -> Map | None:
     if focus is None and not countries:
         return None
     names = ", ".join(f.label for f in countries)
-    title = (
-        (
+    if focus and countries:
+        title = (
             f"{name}: its approximate extent and its countries"
             if en
             else f"{name} : son étendue approximative et ses pays"
         )
-        if focus
-        else (f"{name}: its countries" if en else f"{name} : ses pays")
-    )
+    elif focus:
+        title = f"{name}: its approximate extent" if en else f"{name} : son étendue approximative"
+    else:
+        title = f"{name}: its countries" if en else f"{name} : ses pays"
     if focus is not None and focus.shape is not None:
         frame = frame_of([focus.shape], pad=0.6, min_span=26)
     else:
@@ -714,6 +716,7 @@ def _place_map(found: list[Feature], name: str, lang: str) -> Map | None:
         {f.iri for f in countries},
         table=[(_cell(f), words["country"]) for f in countries],
         table_head=(words["place"], ""),
+        label_context=not countries,
     )
 
 
