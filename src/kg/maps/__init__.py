@@ -335,7 +335,8 @@ class Map:
 class Labels:
     """Labels placed without overlapping what is already placed (a label that fits nowhere is left out)."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: float, height: float) -> None:
+        self.width, self.height = width, height
         self.boxes: list[tuple[float, float, float, float]] = []
         self.markup: list[str] = []
 
@@ -353,7 +354,8 @@ class Labels:
             for dy in (0, 15, -15):
                 left = x - width / 2 if anchor == "middle" else x
                 box = (left, y + dy - size, left + width, y + dy + 3)
-                if not self.taken(box):
+                inside = box[0] >= 2 and box[1] >= 2 and box[2] <= self.width - 2 and box[3] <= self.height - 2
+                if inside and not self.taken(box):
                     self.boxes.append(box)
                     self.markup.append(text(x, y + dy, words, size=size, weight=weight, anchor=anchor))
                     return True
@@ -402,7 +404,7 @@ def draw(spec: Map, countries: list[Feature], marks: list[Feature], back: Backgr
             wordings = [country.label] + ([short] if short and short != country.label else []) + [country.code]
             entry = (*label_point(shape), wordings, 700 if country.role == "focus" else 400)
             to_label.insert(0, entry) if country.role == "focus" else to_label.append(entry)
-    labels = Labels()
+    labels = Labels(projection.width, projection.height)
     marked: list[tuple[float, float, int, Feature]] = []
     for number, mark in enumerate(marks, start=1):
         if mark.shape is None:
