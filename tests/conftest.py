@@ -27,7 +27,7 @@ TESTS_DIR = Path(__file__).parent
 
 MARKED_DIRECTORIES = {"reliability": "reliability"}
 """Every test under tests/<directory>/ gets the marker."""
-MARKED_FILES = {"test_browser.py": "browser", "test_remote.py": "remote"}
+MARKED_FILES = {"test_browser.py": "browser", "test_maps_browser.py": "browser", "test_remote.py": "remote"}
 """Every test of the file gets the marker."""
 SLOW: dict[str, set[str]] = {
     "test_build.py": {
@@ -147,6 +147,7 @@ def project_copy(tmp_path) -> Settings:
     """A private copy of the project's sources (ontology, data, queries) to break at will."""
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(PROJECT_DIR / folder, tmp_path / folder)
+    (tmp_path / "node_modules").symlink_to(PROJECT_DIR / "node_modules")  # the country shapes (kg.geometry)
     return Settings(project_dir=tmp_path, store=tmp_path / "store", owl_check=False)
 
 

@@ -19,7 +19,7 @@ VALID = TESTS_DIR / "data" / "valid"
 
 def test_build_writes_one_graph_per_source_file(built, settings):
     stems = {p.stem for p in settings.data_dir.glob("*.ttl")}
-    assert {g.removeprefix(GRAPH) for g in built.graphs} == stems | {"ontology", "inferred"}
+    assert {g.removeprefix(GRAPH) for g in built.graphs} == stems | {"ontology", "inferred", "geometries"}
     assert built.inferred > 0
     assert built.graphs[INFERRED_GRAPH.value] == built.inferred
     assert store.current_release(settings.store_dir) == built.release

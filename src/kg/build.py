@@ -11,7 +11,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from . import __version__, docs, jsonld, links, owl, reason, sources, store, validate
+from . import __version__, docs, geometry, jsonld, links, owl, reason, sources, store, validate
 from .config import Settings
 from .errors import ValidationFailed
 from .search import index as search_index
@@ -38,6 +38,10 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
         with timer("load"):
             files = sources.source_files(settings)
             dataset = sources.load(files)
+        with timer("geometries"):
+            countries, atlas_sha256 = geometry.natural_earth(settings.project_dir)
+            dataset.extend(geometry.country_quads(dataset, countries))
+            background = geometry.background(countries)
         with timer("validate"):
             findings = validate.validate(dataset, shapes_file=settings.shapes_file, qc_dir=settings.queries_dir / "qc")
         if findings:
@@ -53,6 +57,7 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
             documents: dict[str, str | bytes] = {
                 store.ONTOLOGY_DOCS: docs.html(ontology),
                 store.JSONLD_CONTEXT: jsonld.dumps(jsonld.context(ontology)),
+                geometry.BACKGROUND: background,
             }
         with timer("search"):
             documents |= search_index.build(dataset, cache=settings.cache_dir / search_index.ENCODER_CACHE)
@@ -65,7 +70,8 @@ def build(settings: Settings, *, on_step: Step = lambda _: None) -> BuildReport:
                 "sources": [
                     {"path": str(f.path.relative_to(settings.project_dir)), "graph": f.graph.value, "sha256": f.sha256}
                     for f in files
-                ],
+                ]
+                + [{"path": str(geometry.WORLD_ATLAS), "graph": geometry.GEOMETRY_GRAPH.value, "sha256": atlas_sha256}],
                 "graphs": sizes,
                 "inferred": inferred,
                 "seconds": timer.seconds,

@@ -15,7 +15,7 @@ import owlready2
 import pyoxigraph as ox
 
 from .errors import KgError
-from .namespaces import INFERRED_GRAPH, MEA, OWL
+from .namespaces import GEO, INFERRED_GRAPH, MEA, OWL
 from .typed_query import construct, select
 
 
@@ -93,18 +93,21 @@ def _reason(store: ox.Store, graphs: list[ox.NamedNode], *, explain: bool = True
 # What HermiT reads: the asserted graphs, plus the one inferred fact OWL cannot derive — which listings
 # are in force (mea:listedIn: temporal and closed-world, computed by the listing rule). HermiT accepts
 # only the OWL 2 datatype map: RDF 1.1's rdf:langString becomes rdf:PlainLiteral, and xsd:date (ranges
-# and values) a plain literal; no defined class depends on either.
-_FOR_HERMIT = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+# and values) a plain literal, and so does GeoSPARQL's geo:wktLiteral; no defined class depends on any.
+_FOR_HERMIT = (
+    f"PREFIX geo: <{GEO}>\n"
+    + """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX mea: <https://w3id.org/mea-kg/ontology#>
 CONSTRUCT { ?s ?p ?value } WHERE {
   GRAPH ?g { ?s ?p ?o }
   FILTER(?g != <https://w3id.org/mea-kg/graph/inferred> || ?p = mea:listedIn)
-  BIND(IF(isLITERAL(?o) && DATATYPE(?o) = xsd:date, STR(?o),
-       IF(?o = rdf:langString, rdf:PlainLiteral, IF(?o = xsd:date, rdfs:Literal, ?o))) AS ?value)
+  FILTER(?o != rdfs:Datatype)
+  BIND(IF(isLITERAL(?o) && DATATYPE(?o) IN (xsd:date, geo:wktLiteral), STR(?o),
+       IF(?o = rdf:langString, rdf:PlainLiteral, IF(?o IN (xsd:date, geo:wktLiteral), rdfs:Literal, ?o))) AS ?value)
 }"""
+)
 
 
 def _culprit(store: ox.Store, graphs: list[ox.NamedNode]) -> str:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 from collections import defaultdict
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
-from ... import engine, pages, pictures
+from ... import engine, maps, pages, pictures
 from ...accept import choose_language
+from ...errors import KgError
 from ...formats import Format
 from ...namespaces import ID, MEA, RDF_TYPE, RDFS, RDFS_LABEL, SKOS
 from ...pages import Section
@@ -27,6 +29,7 @@ from ..releases import jsonld_compacted
 from ..rendering import templates
 
 router = APIRouter(tags=["Linked data"])
+logger = logging.getLogger("kg.api")
 
 LANGUAGES = ("en", "fr")
 _RDFS = f"PREFIX rdfs: <{RDFS}>\n"
@@ -154,14 +157,18 @@ async def _page(
         incoming[_label(row)][entry["text"]] = entry
     title = title or pages.local_name(iri.value)
     shown = pages.for_types(available, set(types))
-    answers = await asyncio.gather(
-        *(
-            pool.query(
-                engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
-                timeout=settings.query_timeout,
+    kind = maps.kind_for(types)
+    drawn, answers = await asyncio.gather(
+        page_map(pool, settings, kind, iri, lang=lang, name=title),
+        asyncio.gather(
+            *(
+                pool.query(
+                    engine.Request(section.text, bindings=section.bindings(iri, lang), max_rows=settings.max_rows),
+                    timeout=settings.query_timeout,
+                )
+                for section in shown
             )
-            for section in shown
-        )
+        ),
     )
     sections = [
         section.table(answer.body, lang) | {"query": section.reproducing_query(iri, lang)}
@@ -176,12 +183,37 @@ async def _page(
         "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}),
         "query": f"DESCRIBE <{iri.value}>",
         "sections": sections,
+        "map": drawn,
         "pictures": _pictures(title, sections, lang),
         "outgoing": _listed(outgoing),
         "incoming": _listed(incoming),
         "same_as": sorted(same_as),
     }
     return templates.TemplateResponse(request, "resource.html", context, headers={**headers, "Content-Language": lang})
+
+
+async def page_map(
+    pool: PoolDep, settings: SettingsDep, kind: str | None, iri: ox.NamedNode | None, *, lang: str, name: str
+) -> Markup:
+    """The page's map (kg.maps), drawn once per dataset version, page and language."""
+    if kind is None:
+        return Markup("")
+    key = (pool.version, kind, iri.value if iri else "", lang)
+    drawn = maps.cached(key)
+    if drawn is not None:
+        return drawn
+    bindings: dict[str, ox.NamedNode | ox.Literal] = {"lang": ox.Literal(lang)} | ({"r": iri} if iri else {})
+    try:
+        answer = await pool.query(
+            engine.Request(maps.QUERIES[kind], bindings=bindings, max_rows=settings.max_rows),
+            timeout=settings.query_timeout,
+        )
+    except (KgError, SyntaxError) as err:  # a store that cannot answer the map's query: the page, without its map
+        logger.warning("no %s map for %s: %s", kind, iri.value if iri else "/", err)
+        return Markup("")
+    back = maps.background(maps.background_path(settings.store_dir))
+    drawn = await asyncio.to_thread(maps.render, kind, answer.body, lang=lang, name=name, back=back)
+    return maps.remember(key, drawn)
 
 
 def _listed(groups: dict[str, dict[str, dict]]) -> list[dict]:

@@ -14,6 +14,7 @@ from ...namespaces import ID, MEA, RDFS
 from ..dataset import describe
 from ..deps import CatalogueDep, PoolDep, SettingsDep, YasguiDep
 from ..rendering import templates
+from .resources import page_map
 
 router = APIRouter(tags=["Web UI"])
 
@@ -40,6 +41,7 @@ async def index(
 ) -> Response:
     listing = await pool.query(engine.Request(_INDEX, max_rows=settings.max_rows), timeout=settings.query_timeout)
     size = await pool.query(engine.Request(_SIZE), timeout=settings.query_timeout)
+    drawn = await page_map(pool, settings, "home", None, lang="en", name="")
     groups: dict[str, list[dict]] = {kind: [] for kind in ORDER}
     for row in json.loads(listing.body)["results"]["bindings"]:
         groups[row["kind"]["value"]].append(
@@ -58,6 +60,7 @@ async def index(
         "yasgui": yasgui,
         "tabs": [{"name": "Example: activities touching CITES Appendix I taxa", "query": EXAMPLE}]
         + [{"name": q.name, "query": q.text} for q in catalogue.values()],
+        "map": drawn,
         "index": [{"title": kind, "items": groups[kind]} for kind in ORDER],
         "dataset": schema_org(await describe(request, pool, settings)),
     }
