@@ -140,7 +140,8 @@ def test_taxon_page_shows_listings_over_time_and_activities(client):
     page = client.get("/id/taxon/uncia-uncia", headers={"Accept": "text/html"}).text
     listings = _section(page, "taxon-listings")
     assert "2012-09-25" in listings and "2015-02-08" in listings and "<details>" in listings  # long citations folded
-    assert 'aria-label="listings over time"' in page and "CITES I — Uncia uncia" in page
+    assert 'aria-labelledby="taxon-listings-timeline"' in page and "CITES I — Uncia uncia" in page
+    assert '<figcaption id="taxon-listings-timeline">Listings over time: ' in page
     activities = _section(page, "taxon-activities")
     assert {"/id/activity/cami/2.1.1", "/id/activity/jwp/B5", "/id/activity/jwp/B6"} == set(
         re.findall(r'href="(/id/activity/[^"]+)"', activities)

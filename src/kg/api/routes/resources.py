@@ -12,7 +12,6 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
-from markupsafe import Markup
 
 from ... import engine, pages, pictures
 from ...accept import choose_language
@@ -173,7 +172,7 @@ async def _page(
         "types": sorted({label for label in types.values() if label} or {pages.local_name(iri) for iri in types}),
         "query": f"DESCRIBE <{iri.value}>",
         "sections": sections,
-        "pictures": _pictures(title, sections),
+        "pictures": _pictures(title, sections, lang),
         "outgoing": _listed(outgoing),
         "incoming": _listed(incoming),
     }
@@ -197,14 +196,15 @@ async def _select(pool: PoolDep, settings: SettingsDep, query: engine.Request) -
     return json.loads(answer.body)["results"]["bindings"]
 
 
-def _pictures(title: str, sections: list[dict]) -> list[Markup]:
+def _pictures(title: str, sections: list[dict], lang: str) -> list[pictures.Picture]:
     """The neighbourhood graph of the sections that name a picture column, and the timeline of listings."""
     groups = [(section["title"], section["nodes"]) for section in sections if section["nodes"]]
-    drawn = [pictures.neighbourhood(title, groups)] if groups else []
+    drawn = [pictures.neighbourhood(title, groups, lang=lang)] if groups else []
     for section in sections:
         if section["timeline"]:
-            drawn.append(pictures.timeline([_bar(row) for row in section["rows"]]))
-    return [Markup(svg) for svg in drawn if svg]
+            bars = [_bar(row) for row in section["rows"]]
+            drawn.append(pictures.timeline(bars, lang=lang, caption_id=f"{section['name']}-timeline"))
+    return [picture for picture in drawn if picture]
 
 
 def _bar(row: dict[str, dict]) -> dict:
