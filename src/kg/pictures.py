@@ -158,16 +158,12 @@ def timeline(
     def x(day: dt.date) -> float:
         return left + (width - left - right) * (day - dt.date(first, 1, 1)).days / span
 
+    every_bar = "; ".join(
+        f"{b['lane']}: {words['from']} {b['start']} {words['to']} {b.get('end') or words['in force']}" for b in dated
+    )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="picture"'
-        f' aria-labelledby="{caption_id}"><desc>'
-        + escape(
-            "; ".join(
-                f"{b['lane']}: {words['from']} {b['start']} {words['to']} {b.get('end') or words['in force']}"
-                for b in dated
-            )
-        )
-        + "</desc>"
+        f' aria-labelledby="{caption_id}"><desc>{escape(every_bar)}</desc>'
     ]
     step = 1 if last - first <= 16 else 2 if last - first <= 32 else 5
     for year in range(first, last + 1, step):

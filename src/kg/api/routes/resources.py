@@ -203,8 +203,9 @@ def _pictures(title: str, sections: list[dict], lang: str) -> list[pictures.Pict
     for section in sections:
         if section["timeline"]:
             bars = [_bar(row) for row in section["rows"]]
-            drawn.append(pictures.timeline(bars, lang=lang, caption_id=f"{section['name']}-timeline"))
-    return [picture for picture in drawn if picture]
+            timeline = pictures.timeline(bars, lang=lang, caption_id=f"{section['name']}-timeline")
+            drawn += [timeline] if timeline else []
+    return drawn
 
 
 def _bar(row: dict[str, dict]) -> dict:
