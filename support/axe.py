@@ -15,16 +15,6 @@ from kg.config import PROJECT_DIR
 
 AXE_JS = PROJECT_DIR / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
-CHROMIUM_ARGS = (
-    # The machine's network is closed: these flags keep Chromium from trying to reach Google's services.
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-)
 
 
 @dataclass(frozen=True)
@@ -70,15 +60,13 @@ def report(url: str, violations: list[Violation]) -> str:
 
 def main(urls: list[str]) -> int:
     """Check each URL in headless Chromium; print the violations; exit status 1 if any."""
-    import shutil
-
     from playwright.sync_api import sync_playwright
+
+    from .browser import launch
 
     failed = False
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True, args=list(CHROMIUM_ARGS)
-        )
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         for url in urls:
             page.goto(url, wait_until="networkidle")

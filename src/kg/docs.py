@@ -27,6 +27,10 @@ ACCESSIBLE_STYLE = """<style>
         z-index: 10; }
  .skip:focus { top: 0; }
  @media (forced-colors: active) { :focus-visible { outline-color: Highlight; } }
+ @media (max-width: 50rem) {  /* narrow screens and 200% zoom: one column, nothing fixed over the text */
+  body { padding: 1em .75em; } #content { width: auto; } #toc { position: static; height: auto; border: none; }
+  #pylode { position: static; transform: none; margin-bottom: 1em; } a, code, dd { overflow-wrap: anywhere; }
+ }
 </style>"""
 
 

@@ -10,6 +10,7 @@
   host.hidden = false;
   const yasgui = new Yasgui(host, {
     persistenceId: null,                       // start from the ready-made tabs on every visit
+    autofocus: false,                          // the page opens at its top: the skip link is the first Tab stop
     copyEndpointOnNewTab: true,
     requestConfig: { endpoint: endpoint, method: "POST" },
     endpointCatalogueOptions: { getData: () => [{ endpoint: endpoint }] },
@@ -26,8 +27,8 @@
 
 // YASGUI's markup, repaired where it fails WCAG 2.1 (docs/accessibility.md), and again whenever it redraws:
 // the "add tab" button moves out of the tablist (a tablist holds tabs only), a tab names in aria-controls
-// only a panel that exists, the editor's, the endpoint's and other fields get names, and the editor's scrolling
-// box can be reached by keyboard.
+// only a panel that exists, the editor's, the endpoint's and other fields get names, the editor's scrolling
+// box can be reached by keyboard, and Tab leaves the editor instead of indenting (no keyboard trap).
 function accessible(yasgui, host) {
   "use strict";
   const tabList = yasgui.tabElements;
@@ -56,6 +57,13 @@ function accessible(yasgui, host) {
       host.querySelectorAll(selector).forEach(function (field) {
         if (!field.hasAttribute("aria-label")) field.setAttribute("aria-label", name);
       });
+    });
+    host.querySelectorAll(".CodeMirror").forEach(function (wrapper) {
+      const editor = wrapper.CodeMirror;       // CodeMirror 5 keeps its editor on its wrapper element
+      if (editor && !editor.kgTabLeaves) {
+        editor.kgTabLeaves = true;
+        editor.addKeyMap({ Tab: false, "Shift-Tab": false });  // false: the browser's own Tab, to the next field
+      }
     });
     host.querySelectorAll(".CodeMirror-scroll:not([tabindex='0'])").forEach(function (box) {
       box.setAttribute("tabindex", "0");
