@@ -74,15 +74,16 @@ def auth() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def base_url(served_settings, embedded_only):
+def base_url(embedded_only, served_settings):
     """A real `kg serve` over the built store, for the browser tests (one for the session)."""
     with serve(served_settings.store_dir, "--workers", "2") as base:
         yield base
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless (skips when it or Playwright is missing)."""
+def browser(embedded_only):
+    """Debian's Chromium, headless (skips when it or Playwright is missing). The browser tests run on the
+    embedded store only: a remote server is set up with asyncio.run, which cannot run beside Playwright's loop."""
     playwright_api = pytest.importorskip(
         "playwright.sync_api", reason="playwright is in the dev extra: pip install -e '.[dev]'"
     )

@@ -162,7 +162,7 @@ def test_pictures_say_what_they_show(page, base_url):
         assert svg.get_attribute("aria-labelledby") == caption.get_attribute("id") and caption.inner_text()
         if svg.locator("a").count():
             assert svg.get_attribute("role") == "group", "links are never inside an image"
-            assert all(link.locator("title").inner_text() for link in svg.locator("a").all())
+            assert all(link.locator("title").text_content() for link in svg.locator("a").all())
         else:
             assert svg.get_attribute("role") == "img" and svg.locator("desc").text_content()
 
