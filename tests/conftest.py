@@ -27,7 +27,12 @@ TESTS_DIR = Path(__file__).parent
 
 MARKED_DIRECTORIES = {"reliability": "reliability"}
 """Every test under tests/<directory>/ gets the marker."""
-MARKED_FILES = {"test_browser.py": "browser", "test_maps_browser.py": "browser", "test_remote.py": "remote"}
+MARKED_FILES = {
+    "test_browser.py": "browser",
+    "test_maps_browser.py": "browser",
+    "test_accessibility.py": "browser",
+    "test_remote.py": "remote",
+}
 """Every test of the file gets the marker."""
 SLOW: dict[str, set[str]] = {
     "test_build.py": {

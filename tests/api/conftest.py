@@ -1,4 +1,5 @@
-"""HTTP fixtures: the app over the real built store, and an app over an empty store that accepts writes."""
+"""HTTP fixtures: the app over the real built store, an app over an empty store that accepts writes, and a real
+server with a headless Chromium for the browser tests."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ with warnings.catch_warnings():
 from kg import store
 from kg.api.main import create_app
 from kg.config import Settings
+from support import browser as chromium
+from support.live import serve
 from tests.conftest import REMOTE_SERVERS
 
 TOKEN = "test-token-0123456789"
@@ -68,3 +71,38 @@ def writable_client(tmp_path_factory):
 
 def auth() -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(scope="session")
+def base_url(embedded_only, served_settings):
+    """A real `kg serve` over the built store, for the browser tests (one for the session)."""
+    with serve(served_settings.store_dir, "--workers", "2") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser(embedded_only):
+    """Debian's Chromium, headless (skips when it or Playwright is missing). The browser tests run on the
+    embedded store only: a remote server is set up with asyncio.run, which cannot run beside Playwright's loop."""
+    playwright_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is in the dev extra: pip install -e '.[dev]'"
+    )
+    if not chromium.CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        launched = chromium.launch(playwright)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh page (1280×1000) that fails the test on any JavaScript error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    opened = context.new_page()
+    opened.set_default_timeout(20_000)
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"

@@ -6,66 +6,11 @@ taxon. Each step leaves a screenshot in ``var/test-artifacts/`` (or ``$KG_TEST_A
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
-import pytest
-
-from kg.config import PROJECT_DIR
-from support.live import serve
-
-playwright_api = pytest.importorskip(
-    "playwright.sync_api", reason="playwright is in the dev extra: pip install -e '.[dev]'"
-)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("KG_TEST_ARTIFACTS", PROJECT_DIR / "var" / "test-artifacts"))
-# The machine's network is closed: these flags keep Chromium from trying to reach Google's services.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
-
-
-@pytest.fixture(scope="module")
-def base_url(served_settings, embedded_only):
-    with serve(served_settings.store_dir, "--workers", "2") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture()
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors: {errors}"
+from support.browser import screenshot
 
 
 def _screenshot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+    assert screenshot(page, name).stat().st_size > 10_000
 
 
 def test_query_ui_runs_a_canned_query(page, base_url, served_settings):

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import swagger_ui
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
@@ -21,7 +20,7 @@ from ..informea.feed import Feed
 from ..informea.model import MODEL
 from ..search.current import CurrentIndex
 from ..search.processes import SearchProcesses
-from . import problems
+from . import problems, swagger
 from .cache import AnswerCache, CachedBackend
 from .middleware import BodyLimit, HeadAsGet, ServerHeader, VaryByEncoding
 from .routes import dumps, informea, ontology, queries, resources, search, sitemap, sparql, store, ui, void
@@ -62,13 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
         """Swagger UI served from the package's own files: the docs work with no network."""
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or "/openapi.json",
-            title="mea-kg API",
-            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger-ui/swagger-ui.css",
-            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
-        )  # files of swagger-ui-py
+        return swagger.page(app.openapi_url or "/openapi.json")
 
     app.mount("/static/kg", StaticFiles(directory=Path(__file__).parent / "static"), name="kg-static")
     if settings.yasgui_dir.is_dir():

@@ -37,9 +37,9 @@ def answer(description: str, *media: str) -> dict[str, Any]:
 
 
 def problems(statuses: dict[int, str]) -> Responses:
-    """Error responses, each an RFC 9457 problem document."""
+    """Error responses, each an RFC 9457 problem document (an HTML page for a client that asks for text/html)."""
     return {
-        status: {"description": text, "content": {PROBLEM_TYPE: {"schema": _PROBLEM_SCHEMA}}}
+        status: {"description": text, "content": {PROBLEM_TYPE: {"schema": _PROBLEM_SCHEMA}, "text/html": {}}}
         for status, text in statuses.items()
     }
 

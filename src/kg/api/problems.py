@@ -1,4 +1,5 @@
-"""One error shape for every route: RFC 9457 problem details (``application/problem+json``).
+"""One error shape for every route: RFC 9457 problem details (``application/problem+json``), or for a browser
+that asks for HTML the same problem as a page (:mod:`kg.api.error_pages`).
 
 :data:`ERRORS` maps each exception the library raises to exactly one problem type (slug, status, title),
 and nowhere else: routes, the query workers and the manager all come through it (a worker sends the
@@ -31,6 +32,7 @@ from ..informea.options import ODataError
 from ..limits import QueryOverLimit
 from ..remote import RemoteFailed, RemoteWritesRefused
 from ..workers import PoolUnavailable, QueryTimeout, QueryTooComplex
+from . import error_pages
 
 ERRORS_BASE = "https://w3id.org/mea-kg/errors#"
 MEDIA_TYPE = "application/problem+json"
@@ -139,7 +141,7 @@ def _extra(err: BaseException) -> dict[str, object]:
 def problem_response(problem: Problem) -> JSONResponse:
     body = {
         "type": ERRORS_BASE + problem.slug,
-        "title": TITLES.get(problem.slug, problem.slug.replace("-", " ")),
+        "title": _title(problem),
         "status": problem.status,
         "detail": problem.detail,
         **problem.extra,
@@ -147,12 +149,25 @@ def problem_response(problem: Problem) -> JSONResponse:
     return JSONResponse(body, status_code=problem.status, media_type=MEDIA_TYPE, headers=problem.headers)
 
 
+def _title(problem: Problem) -> str:
+    return TITLES.get(problem.slug, problem.slug.replace("-", " "))
+
+
+def negotiated(request: Request, problem: Problem) -> Response:
+    """The problem as problem+json, or as an HTML page when the client asks for HTML by name (a browser)."""
+    if error_pages.wants_html(request, MEDIA_TYPE):
+        return error_pages.page(request, problem.status, _title(problem), problem.detail, problem.headers)
+    response = problem_response(problem)
+    response.headers.setdefault("Vary", error_pages.VARY)
+    return response
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into the problem shape."""
 
     @app.exception_handler(Problem)
-    async def _problem(_: Request, exc: Problem) -> JSONResponse:
-        return problem_response(exc)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return negotiated(request, exc)
 
     @app.exception_handler(ODataError)
     async def _odata(request: Request, exc: ODataError) -> Response:
@@ -162,20 +177,20 @@ def install(app: FastAPI) -> None:
         )
         return Response(body, status_code=exc.status, media_type=media_type, headers={"DataServiceVersion": "1.0"})
 
-    async def _mapped(_: Request, exc: Exception) -> JSONResponse:
-        return problem_response(problem_for(exc))
+    async def _mapped(request: Request, exc: Exception) -> Response:
+        return negotiated(request, problem_for(exc))
 
     for error_class in ERRORS:
         app.add_exception_handler(error_class, _mapped)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         details = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors())
-        return problem_response(Problem(400, "bad-request", details or "invalid request"))
+        return negotiated(request, Problem(400, "bad-request", details or "invalid request"))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         slug = {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(
             exc.status_code, "bad-request"
         )
-        return problem_response(Problem(exc.status_code, slug, str(exc.detail), headers=dict(exc.headers or {})))
+        return negotiated(request, Problem(exc.status_code, slug, str(exc.detail), headers=dict(exc.headers or {})))

@@ -140,7 +140,8 @@ def test_taxon_page_shows_listings_over_time_and_activities(client):
     page = client.get("/id/taxon/uncia-uncia", headers={"Accept": "text/html"}).text
     listings = _section(page, "taxon-listings")
     assert "1975-07-01" in listings and "1986-01-24" in listings and "<details>" in listings  # long citations folded
-    assert 'aria-label="listings over time"' in page and "CITES I — Uncia uncia" in page
+    assert 'aria-labelledby="taxon-listings-timeline"' in page and "CITES I — Uncia uncia" in page
+    assert '<figcaption id="taxon-listings-timeline">Listings over time: ' in page
     assert 'class="open-start"' not in page  # every start of the snow leopard's listings is known
     assert "None." in _section(page, "taxon-listing-discrepancies")
     activities = _section(page, "taxon-activities")

@@ -233,14 +233,16 @@ async def _select(pool: PoolDep, settings: SettingsDep, query: engine.Request) -
     return json.loads(answer.body)["results"]["bindings"]
 
 
-def _pictures(title: str, sections: list[dict], lang: str = "en") -> list[Markup]:
+def _pictures(title: str, sections: list[dict], lang: str) -> list[pictures.Picture]:
     """The neighbourhood graph of the sections that name a picture column, and the timeline of listings."""
     groups = [(section["title"], section["nodes"]) for section in sections if section["nodes"]]
-    drawn = [pictures.neighbourhood(title, groups)] if groups else []
+    drawn = [pictures.neighbourhood(title, groups, lang=lang)] if groups else []
     for section in sections:
         if section["timeline"]:
-            drawn.append(pictures.timeline([_bar(row) for row in section["rows"]], lang=lang))
-    return [Markup(svg) for svg in drawn if svg]
+            bars = [_bar(row) for row in section["rows"]]
+            timeline = pictures.timeline(bars, lang=lang, caption_id=f"{section['name']}-timeline")
+            drawn += [timeline] if timeline else []
+    return drawn
 
 
 def _bar(row: dict[str, dict]) -> dict:
