@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, cast
@@ -152,7 +152,7 @@ def new_release_id() -> str:
 
 
 def publish(
-    store_dir: Path, dataset: ox.Store, manifest: dict, *, documents: dict[str, str | bytes] | None = None
+    store_dir: Path, dataset: ox.Store, manifest: dict, *, documents: Mapping[str, str | bytes] | None = None
 ) -> Path:
     """Write ``dataset`` (and ``documents``, files by relative path, e.g. the ontology's documentation or the search
     index; their digests go in the manifest) as a new release and make it current in one atomic rename.
