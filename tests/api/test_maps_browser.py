@@ -7,16 +7,10 @@ forced-colours mode. Screenshots of each map are left in ``var/test-artifacts/ma
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from support.live import serve
-from tests.api.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, playwright_api
-
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)"
-)
+from support.browser import ARTIFACTS
 
 PAGES = {
     "home": ("/", "Range states of the programmes"),
@@ -28,25 +22,9 @@ PAGES = {
 SHOTS = ARTIFACTS / "maps"
 
 
-@pytest.fixture(scope="module")
-def base_url(served_settings, embedded_only):
-    with serve(served_settings.store_dir, "--workers", "2") as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser(base_url):  # after base_url: a remote backend is skipped before any browser (and its event loop) starts
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.parametrize("name", PAGES)
-def test_the_map_is_seen_whole_and_named(browser, base_url, name):
+def test_the_map_is_seen_whole_and_named(page, base_url, name):
     path, title = PAGES[name]
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
     page.goto(base_url + path)
     image = page.get_by_role("img", name=re.compile("^" + re.escape(title)))
     assert image.count() == 1
@@ -60,7 +38,6 @@ def test_the_map_is_seen_whole_and_named(browser, base_url, name):
     assert (SHOTS / f"{name}.png").stat().st_size > 20_000
     figure.locator("details.map-data summary").click()  # the text equivalent opens, with its links
     assert figure.locator("details.map-data a").first.is_visible()
-    context.close()
 
 
 def test_the_map_keeps_its_colours_in_forced_colours_mode(browser, base_url):

@@ -20,7 +20,10 @@ from .documents import FACETS, KINDS, Document, collect
 from .ranking import KIND_PRIOR, MODES, OTHER_PRIOR, fuse, snippet
 
 EXPANSION_WEIGHT = 0.5
-"""How much the documents' phrases closest in meaning to a query count beside the query's own words."""
+"""How much the documents' phrases closest in meaning to a query count beside the query's own words..."""
+KNOWN_WORDS_EXPANSION_SHARE = 0.25
+"""... scaled down to this share of it when every word of the query is found as written (then the phrases only
+add paraphrases; the words the documents do not have must be found through them)."""
 ENCODER_CACHE = f"sentence-vectors-{semantic.ENCODER}.npz"
 """The vectors of texts already encoded (in Settings.cache_dir): a rebuild, or a build of another store, encodes
 only texts it has not seen. Named after the encoder's version: another version's vectors are never mixed in."""
@@ -123,8 +126,10 @@ class SearchIndex:
         vector = semantic.query_vector(query.text) if not query.phrases else None
         semantic_scores = np.zeros(len(self.documents), dtype=np.float32)
         if vector is not None and mode != "semantic":  # the documents' own words for what the query means
+            known_share = KNOWN_WORDS_EXPANSION_SHARE
+            weight = EXPANSION_WEIGHT * (known_share + (1 - known_share) * self.lexical.unknown_share(text))
             for phrase, similarity in semantic.expansions(self.phrase_vectors, self.phrases, vector):
-                lexical_scores = lexical_scores + EXPANSION_WEIGHT * similarity * self.lexical.scores(Query(phrase, ()))
+                lexical_scores = lexical_scores + weight * similarity * self.lexical.scores(Query(phrase, ()))
         if vector is not None and mode != "lexical":
             semantic_scores = semantic.scores(self.vectors, self.owners, len(self.documents), vector)
         fused = fuse(lexical_scores, semantic_scores, mode if not query.phrases else "lexical", self.prior)

@@ -10,7 +10,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from .analysis import Query, query_terms, stopwords, terms, words
+from .analysis import Query, query_terms, stopwords, terms, word_forms, words
 from .documents import FIELDS, Document
 
 WEIGHTS = {"title": 3.0, "body": 2.0, "context": 1.0, "taxa": 1.0}
@@ -65,6 +65,13 @@ class LexicalIndex:
                 if phrase not in self.folded[i]:
                     total[i] = 0
         return total
+
+    def unknown_share(self, text: str) -> float:
+        """The share of the query's words (stop words aside) that no field of any document has, in any form: the
+        words a search must find through their meaning."""
+        kept = [w for w in words(text) if w not in stopwords()] or list(words(text))
+        unknown = [w for w in kept if not any(f in r.vocab_dict for f in word_forms(w) for r in self.fields.values())]
+        return len(unknown) / len(kept) if kept else 1.0
 
     def _named(self, text: str) -> list[int]:
         """The taxa one of whose names starts with the query's words ("Panthera unc", "snow leo")."""
