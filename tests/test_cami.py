@@ -248,14 +248,79 @@ def test_the_twelve_transboundary_landscapes_and_their_countries(select, letter)
 
 
 def test_activities_by_landscape(select):
-    ustyurt = {
-        r["c"]
-        for r in select(
-            "SELECT ?c WHERE { ?a mea:inLandscape <https://w3id.org/mea-kg/id/landscape/ustyurt> ; mea:code ?c ; a"
-            " mea:Activity }"
-        )
-    }
-    assert {"2.3.6", "2.3.7", "2.3.8"} <= ustyurt
+    def ustyurt(prop: str) -> set[str]:
+        return {
+            r["c"]
+            for r in select(
+                f"SELECT ?c WHERE {{ ?a mea:{prop} <https://w3id.org/mea-kg/id/landscape/ustyurt> ; mea:code ?c ; a"
+                " mea:Activity }"
+            )
+        }
+
+    assert ustyurt("inLandscape") == {"2.3.8"}  # "Accroître la coopération transfrontalière à travers l’Oust-Ourt."
+    assert {"2.3.6", "2.3.7", "2.3.13", "2.3.16"} <= ustyurt("headingLandscape")
+
+
+def _places(select, code: str, prop: str) -> set[str]:
+    rows = select(f"SELECT ?p WHERE {{ <https://w3id.org/mea-kg/id/activity/cami/{code}> mea:{prop} ?p }}")
+    return {r["p"].rsplit("/", 1)[1] for r in rows}
+
+
+# Every CAMI activity whose own words name a place (the French text), and the places they name. Every other
+# activity's places come from its heading only.
+OWN_PLACES = {
+    "1.1.7": {"central-asia"},  # « … couvertes par la CAMI en Asie centrale »
+    "1.5.7": {"central-asia"},  # « … l’écotourisme en Asie centrale »
+    "2.1.1": {
+        "CN",
+        "KZ",
+        "MN",
+        "RU",
+        "KG",
+        "UZ",
+        "TJ",
+        "AF",
+        "PK",
+        "BT",
+        "IN",
+        "NP",
+    },  # and the landscapes of its items a)–l)
+    "2.2.5": {"gobi-desert-eastern-steppe"},  # « … dans l’écosystème Désert de Gobi – Steppe de l’est »
+    "2.3.1": {"IR"},  # « … en Iran. »
+    "2.3.2": {"IR", "north-east-iran", "south-central-iran"},  # « (nord-est et centre-sud de l’Iran) »
+    "2.3.3": {"AF", "PK"},  # « … dans les régions de l’Afghanistan et du Pakistan voisines de l’Iran. »
+    "2.3.5": {"IR"},  # « Organiser un atelier sur le guépard en Iran … »
+    "2.3.8": {"ustyurt"},  # « … à travers l’Oust-Ourt. »
+    "2.3.11": {"KG", "alai-valley"},  # « … dans la vallée de l’Alaï, Kirghizistan. »
+    "2.4.1": {"qinghai-tibet-plateau"},  # « … les ongulés du plateau de Qinghai-Tibet »
+    "2.4.3": {"qinghai-tibet-plateau"},  # « … leurs déplacements à travers le plateau. »
+    "4.1.1": {"central-asia"},  # « … un poste de coordinateur pour l’Asie centrale … »
+    "4.3.1": {"central-asia"},  # « … l’importance de l’Asie centrale … »
+}
+
+
+def test_activities_own_places_are_the_ones_their_text_names(select):
+    rows = select("""SELECT ?code ?p WHERE {
+        ?a a mea:Activity ; mea:programme <https://w3id.org/mea-kg/id/programme/cami> ; mea:code ?code ;
+           mea:concernsCountry|mea:inLandscape|mea:concernsPlace ?p }""")
+    found: dict[str, set[str]] = {}
+    for r in rows:
+        found.setdefault(r["code"], set()).add(r["p"].rsplit("/", 1)[1])
+    landscapes_2_1_1 = _places(select, "2.1.1", "inLandscape")
+    assert len(landscapes_2_1_1) == 12
+    assert found == {**OWN_PLACES, "2.1.1": OWN_PLACES["2.1.1"] | landscapes_2_1_1}
+
+
+def test_heading_places_are_inherited_not_named(select):
+    assert _places(select, "2.3.1", "concernsCountry") == {"IR"}
+    assert _places(select, "2.3.1", "headingCountry") == {"AF", "PK", "TM"}
+    assert _places(select, "2.3.11", "headingCountry") == {"IR", "AF", "TM", "UZ", "KZ"}
+    assert _places(select, "2.3.13", "headingLandscape") == {"ustyurt", "kyzylkum", "karakum"}
+    assert _places(select, "2.3.13", "headingPlace") == {"issyk-kul"}
+    assert _places(select, "2.5.2", "headingLandscape") == {"tugai-forests"}
+    assert _places(select, "2.4.1", "headingLandscape") == set()  # it names the plateau itself
+    assert _places(select, "2.2.2", "headingLandscape") == {"gobi-desert-eastern-steppe"}
+    assert _places(select, "1.1.1", "headingCountry") == set()  # its heading names no place
 
 
 CAMI_SPECIES = {

@@ -154,6 +154,56 @@ def test_activities_by_country(answer):
     rows = answer("activities-by-country", country="https://w3id.org/mea-kg/id/country/IR")
     assert {"cami:2.3.1", "cami:2.3.2", "cami:2.3.9", "cami:2.3.17"} <= codes(rows)
     assert "cami:1.1.1" not in codes(rows)
+    assert {r["basis"] for r in rows} == {"named", "inherited"}
+
+
+def _countries(answer, code: str, **params: str) -> dict[str, str]:
+    """ISO code → basis of the countries activities-by-country gives CAMI activity ``code``."""
+    found = {}
+    for iso in ("AF", "BT", "CN", "IN", "IR", "KG", "KZ", "MN", "NP", "PK", "RU", "TJ", "TM", "UZ"):
+        rows = answer("activities-by-country", country=f"https://w3id.org/mea-kg/id/country/{iso}", **params)
+        found.update((iso, r["basis"]) for r in rows if r["programme"] == "cami" and r["code"] == code)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("2.3.1", {"IR": "named", "AF": "inherited", "PK": "inherited", "TM": "inherited"}),  # "… en Iran."
+        ("2.3.5", {"IR": "named", "AF": "inherited", "PK": "inherited", "TM": "inherited"}),  # "… atelier … en Iran"
+        (
+            "2.3.3",
+            {"AF": "named", "PK": "named", "IR": "inherited", "TM": "inherited"},
+        ),  # "… de l’Afghanistan et du Pakistan voisines de l’Iran"
+        (
+            "2.3.11",
+            {
+                "KG": "named",
+                "AF": "inherited",
+                "IR": "inherited",
+                "KZ": "inherited",
+                "TM": "inherited",
+                "UZ": "inherited",
+            },
+        ),
+        ("2.3.4", {"AF": "inherited", "IR": "inherited", "PK": "inherited", "TM": "inherited"}),  # names no place
+        (
+            "2.3.8",
+            {"KZ": "named", "TM": "named", "UZ": "named"},
+        ),  # "… à travers l’Oust-Ourt": the landscape's countries
+    ],
+)
+def test_activities_by_country_says_whether_the_activity_or_its_heading_names_the_country(answer, code, expected):
+    assert _countries(answer, code) == expected
+    assert _countries(answer, code, inherited="false") == {k: v for k, v in expected.items() if v == "named"}
+
+
+def test_activities_by_country_says_through_which_heading(answer):
+    rows = answer("activities-by-country", country="https://w3id.org/mea-kg/id/country/AF")
+    row = next(r for r in rows if r["code"] == "2.3.1")
+    assert row["basis"] == "inherited" and row["through"] == "heading group/cami/2.3/1"
+    own = answer("activities-by-country", country="https://w3id.org/mea-kg/id/country/IR")
+    assert next(r for r in own if r["code"] == "2.3.1")["through"] == "named by the activity"
 
 
 def test_activities_by_landscape(answer):
@@ -162,6 +212,9 @@ def test_activities_by_landscape(answer):
     assert all(
         sorted(r["countries"].split(", ")) == ["KZ", "TM", "UZ"] for r in rows
     )  # GROUP_CONCAT's order is the engine's
+    basis = {r["code"]: r["basis"] for r in rows}
+    assert basis["2.3.8"] == "named" and basis["2.3.6"] == basis["2.3.7"] == "inherited"
+    assert {r["code"] for r in answer("activities-by-landscape", inherited="false")} == {"2.3.8"}
     assert {
         r["code"] for r in answer("activities-by-landscape", landscape="https://w3id.org/mea-kg/id/landscape/pamir")
     } == {"2.1.1"}

@@ -158,3 +158,16 @@ def test_every_resource_points_back_to_its_source(select):
         ?doc a mea:WorkProgramme }""")
     assert {r["doc"] for r in rows} == {"https://w3id.org/mea-kg/id/programme/jwp"}
     assert len({r["a"] for r in rows}) == 33
+
+
+def test_the_places_activities_name(select):
+    """B6, B7 and B12 say "en Afrique", B11 "en Afrique de l’Ouest"; no other activity names a place."""
+    rows = select("""SELECT ?code ?place WHERE { ?a mea:programme <https://w3id.org/mea-kg/id/programme/jwp> ;
+        mea:code ?code ; mea:concernsCountry|mea:inLandscape|mea:concernsPlace|mea:headingCountry|mea:headingLandscape
+        |mea:headingPlace ?place }""")
+    assert {(r["code"], r["place"].rsplit("/", 1)[1]) for r in rows} == {
+        ("B6", "africa"),
+        ("B7", "africa"),
+        ("B11", "west-africa"),
+        ("B12", "africa"),
+    }

@@ -78,3 +78,40 @@ def test_the_release_names_no_local_path(settings, built):
     for path in sorted(p for p in release.iterdir() if p.is_file()):
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         assert not [place for place in local if place.encode() in data], path.name
+
+
+def _heading_place_violations(*quads: tuple[str, str, str, str]) -> list[str]:
+    mea, idp, graphs = (
+        "https://w3id.org/mea-kg/ontology#",
+        "https://w3id.org/mea-kg/id/",
+        "https://w3id.org/mea-kg/graph/",
+    )
+    store = ox.Store()
+    for subject, predicate, obj, graph in quads:
+        store.add(
+            ox.Quad(
+                ox.NamedNode(idp + subject),
+                ox.NamedNode(mea + predicate),
+                ox.NamedNode(idp + obj),
+                ox.NamedNode(graphs + graph),
+            )
+        )
+    text = (PROJECT_DIR / "queries" / "qc" / "heading-place-violation.rq").read_text(encoding="utf-8")
+    return [row["problem"].value for row in store.query(text, use_default_graph_as_union=True)]
+
+
+def test_heading_place_violation_finds_a_place_both_named_and_inherited_and_a_transcribed_inherited_one():
+    assert (
+        _heading_place_violations(
+            ("activity/cami/2.3.1", "concernsCountry", "country/IR", "cami-objective-2"),
+            ("activity/cami/2.3.1", "headingCountry", "country/AF", "inferred"),
+        )
+        == []
+    )
+    assert _heading_place_violations(
+        ("activity/cami/2.3.1", "concernsCountry", "country/IR", "cami-objective-2"),
+        ("activity/cami/2.3.1", "headingCountry", "country/IR", "inferred"),
+    ) == ["named by the activity and inherited from its heading"]
+    assert _heading_place_violations(
+        ("activity/cami/2.3.6", "headingLandscape", "landscape/ustyurt", "cami-objective-2"),
+    ) == ["a place from its heading is derived from the heading, not transcribed"]

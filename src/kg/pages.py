@@ -3,7 +3,9 @@
 Each section is one SPARQL file in ``sections/*.rq`` whose ``#+`` header says which kind of resource it
 is for (a class of the ontology, matched against the resource's types, inferred ones included), its
 title in English and French, its columns, and whether its rows are drawn as a picture (``picture: var``:
-the neighbourhood graph; ``timeline: true``: listings over time; ``fold: [var]``: long texts folded). The
+the neighbourhood graph; ``timeline: true``: listings over time; ``fold: [var]``: long texts folded). A column
+whose query gives stable tokens reads them in the page's language (``values: {var: {token: {en: …, fr: …}}}``:
+the query stays plain ASCII, which every back-end reads alike). The
 query sees the resource as ``?r`` and the page language as ``?lang`` (bound as RDF terms); a column ``?x``
 shows ``?xLabel`` as its text.
 """
@@ -11,7 +13,7 @@ shows ``?xLabel`` as its text.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +38,7 @@ class Section:
     picture: str | None = None
     timeline: bool = False
     fold: tuple[str, ...] = ()
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
 
     def bindings(self, resource: ox.NamedNode, lang: str) -> dict[str, ox.NamedNode | ox.Literal]:
         return {"r": resource, "lang": ox.Literal(lang)}
@@ -49,7 +52,7 @@ class Section:
     def table(self, body: bytes, lang: str) -> dict:
         """The section's rows as cells for the page (text, link, language tag, note)."""
         rows = [
-            {column: _cell(row, column, lang, column in self.fold) for column in self.columns}
+            {column: self._read(_cell(row, column, lang, column in self.fold), column, lang) for column in self.columns}
             for row in json.loads(body)["results"]["bindings"]
         ]
         return {
@@ -60,6 +63,11 @@ class Section:
             "columns": [(column, labels[lang]) for column, labels in self.columns.items()],
             "nodes": [row[self.picture] for row in rows] if self.picture else [],
         }
+
+    def _read(self, cell: dict, column: str, lang: str) -> dict:
+        """A cell whose text is one of the column's stable tokens, in the page's language."""
+        words = self.values.get(column, {}).get(cell["text"])
+        return {**cell, "text": words[lang]} if words and "href" not in cell else cell
 
 
 def load(directory: Path = SECTIONS_DIR) -> list[Section]:
@@ -80,6 +88,10 @@ def load(directory: Path = SECTIONS_DIR) -> list[Section]:
                     meta.get("picture"),
                     bool(meta.get("timeline", False)),
                     tuple(meta.get("fold", ())),
+                    {
+                        name: {token: dict(words) for token, words in tokens.items()}
+                        for name, tokens in (meta.get("values") or {}).items()
+                    },
                 )
             )
         except (KeyError, TypeError, ValueError) as err:

@@ -40,6 +40,21 @@ def test_parameters_and_negotiation(client):
     assert client.get("/queries/unconfirmed-responsibilities", params={"format": "tsv"}).text.startswith("?programme")
 
 
+def test_activities_by_country_marks_the_countries_inherited_from_a_heading(client):
+    iran = "https://w3id.org/mea-kg/id/country/IR"
+    rows = bindings(client.get("/queries/activities-by-country", params={"country": iran}))
+    basis = {r["code"]: r["basis"] for r in rows if r["programme"] == "cami"}
+    assert basis["2.3.1"] == basis["2.3.5"] == "named" and basis["2.3.3"] == basis["2.3.4"] == "inherited"
+    afghanistan = "https://w3id.org/mea-kg/id/country/AF"
+    rows = bindings(client.get("/queries/activities-by-country", params={"country": afghanistan}))
+    assert {r["code"]: r["basis"] for r in rows}["2.3.1"] == "inherited"
+    named = bindings(
+        client.get("/queries/activities-by-country", params={"country": afghanistan, "inherited": "false"})
+    )
+    assert {"2.3.3", "2.1.1"} <= {r["code"] for r in named} and "2.3.1" not in {r["code"] for r in named}
+    assert {r["basis"] for r in named} == {"named"}
+
+
 def test_bad_parameters_are_400(client):
     for params in (
         {"appendix": "IV"},

@@ -119,7 +119,9 @@ def test_activity_page_sections(client):
     page = client.get("/id/activity/cami/2.3.8", headers={"Accept": "text/html"}).text
     facts = _section(page, "activity-facts")
     assert "Increase transboundary cooperation across the Ustyurt." in facts and "Accroître la coopération" in facts
-    assert 'href="/id/landscape/ustyurt"' in facts and 'href="/id/priority/high-medium"' in facts
+    assert 'href="/id/priority/high-medium"' in facts
+    places = _place_rows(_section(page, "activity-places"))
+    assert places["/id/landscape/ustyurt"] == ["Ustyurt landscape", "Landscape", "named in the activity", ""]
     actors = _section(page, "activity-actors")
     assert 'href="/id/actor/saiga-mou"' in actors and 'href="/id/actor/cms-secretariat"' in actors
     taxa = _section(page, "activity-taxa")
@@ -158,6 +160,44 @@ def test_taxon_page_notes_where_the_documents_and_the_dated_record_disagree(clie
     assert "at least from 2015-02-08" in page and 'class="open-start"' in page  # drawn as an open start
     french = client.get("/id/taxon/cervus-elaphus-yarkandensis?lang=fr", headers={"Accept": "text/html"}).text
     assert "au moins depuis le 2015-02-08" in french
+
+
+def _place_rows(section: str) -> dict[str, list[str]]:
+    """Place (or activity) link → the texts of the other cells of its row."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", section, re.S):
+        link = re.search(r'href="(/id/[^"]+)"', row)
+        if link:
+            rows[link.group(1)] = [
+                re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+            ]
+    return rows
+
+
+def test_activity_page_says_which_places_the_activity_names_and_which_come_from_its_heading(client):
+    places = _place_rows(
+        _section(client.get("/id/activity/cami/2.3.1", headers={"Accept": "text/html"}).text, "activity-places")
+    )
+    assert set(places) == {"/id/country/IR", "/id/country/AF", "/id/country/PK", "/id/country/TM"}
+    assert places["/id/country/IR"][2] == "named in the activity"
+    cheetah = ["from its heading", "Cheetah (Afghanistan, Iran (Islamic Republic of), Pakistan, Turkmenistan)"]
+    assert places["/id/country/AF"][2:] == places["/id/country/PK"][2:] == places["/id/country/TM"][2:] == cheetah
+    page = client.get("/id/activity/cami/2.3.11?lang=fr", headers={"Accept": "text/html"}).text
+    places = _place_rows(_section(page, "activity-places"))
+    assert places["/id/country/KG"][2] == places["/id/site/alai-valley"][2] == "nommé dans l’activité"
+    assert places["/id/country/KZ"][2] == "tiré de son intitulé" and places["/id/country/KZ"][3].startswith("Hémione/")
+    assert "/id/landscape/ustyurt" not in places
+    places = _place_rows(
+        _section(client.get("/id/activity/cami/4.1.1", headers={"Accept": "text/html"}).text, "activity-places")
+    )
+    assert places == {"/id/site/central-asia": ["Central Asia", "Site", "named in the activity", ""]}
+
+
+def test_country_page_says_whether_the_activity_or_its_heading_names_the_country(client):
+    rows = _place_rows(_section(client.get("/id/country/AF", headers={"Accept": "text/html"}).text, "place-activities"))
+    assert rows["/id/activity/cami/2.3.3"][-1] == "named in the activity"
+    assert rows["/id/activity/cami/2.3.1"][-1] == "from its heading"
+    assert rows["/id/activity/cami/2.3.1"][-2].startswith("Cheetah (Afghanistan")
 
 
 def test_place_and_actor_pages(client):
