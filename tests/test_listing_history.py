@@ -200,8 +200,11 @@ def test_timeline_draws_a_bounded_start_open():
             "end": None,
         },
     ]
-    svg = pictures.timeline(bars, today=today)
+    drawn = pictures.timeline(bars, today=today)
+    assert drawn is not None
+    svg = drawn.svg
     assert svg.count('class="open-start"') == 1 and "at least from 2015-02-08" in svg
-    assert "au moins depuis le 2015-02-08" in pictures.timeline(bars, today=today, lang="fr")
+    french = pictures.timeline(bars, today=today, lang="fr")
+    assert french is not None and "au moins depuis le 2015-02-08" in french.svg
     hard = pictures.timeline([{**bars[1], "open_start": False}], today=today)
-    assert "open-start" not in hard and "at least from" not in hard
+    assert hard is not None and "open-start" not in hard.svg and "at least from" not in hard.svg

@@ -131,7 +131,7 @@ def test_activity_page_sections(client):
     assert re.search(r'href="/id/taxon/saiga">[^<]*</a></td>\s*<td></td>\s*<td>II</td>', taxa), (
         "the genus: CITES lists its species"
     )
-    assert page.count('role="img" class="picture"') == 1 and 'href="/id/taxon/saiga"><title>' in page  # and a map
+    assert page.count('role="group" class="picture"') == 1 and 'href="/id/taxon/saiga"><title>' in page  # and a map
     sub_items = _section(
         client.get("/id/activity/cami/1.3.1?lang=fr", headers={"Accept": "text/html"}).text, "activity-sub-items"
     )
