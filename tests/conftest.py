@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from kg import build, store
 from kg.config import PROJECT_DIR, Settings
 from kg.remote import Endpoints
+from support.project import copy_sources
 
 SEEDS_DIR = PROJECT_DIR.parent / "shared" / "seeds"
 JWP_SEED = "000_4569078506374d09.txt"
@@ -150,9 +151,7 @@ def runner() -> CliRunner:
 @pytest.fixture()
 def project_copy(tmp_path) -> Settings:
     """A private copy of the project's sources (ontology, data, queries) to break at will."""
-    for folder in ("ontology", "data", "queries"):
-        shutil.copytree(PROJECT_DIR / folder, tmp_path / folder)
-    (tmp_path / "node_modules").symlink_to(PROJECT_DIR / "node_modules")  # the country shapes (kg.geometry)
+    copy_sources(tmp_path)
     return Settings(project_dir=tmp_path, store=tmp_path / "store", owl_check=False)
 
 

@@ -253,13 +253,9 @@ def _published_state(remote: dict) -> tuple:
 @pytest.fixture(scope="module")
 def smaller_build(tmp_path_factory):
     """A second, different build (one source file fewer), to publish over the session's."""
-    import shutil
+    from support.project import copy_sources
 
-    from tests.conftest import PROJECT_DIR
-
-    root = tmp_path_factory.mktemp("smaller")
-    for folder in ("ontology", "data", "queries"):
-        shutil.copytree(PROJECT_DIR / folder, root / folder)
+    root = copy_sources(tmp_path_factory.mktemp("smaller"))
     (root / "data" / "turtle" / "keywords.ttl").unlink()
     settings = Settings(project_dir=root, store=root / "store", owl_check=False)
     build.build(settings)
@@ -427,3 +423,20 @@ def test_a_push_sends_each_graph_whole_whatever_the_order_of_the_release_dump(re
     assert report.quads == len(lines)
     asyncio.run(publish.publish(settings.store_dir, Endpoints.from_settings(Settings(**remote))))
     assert _published_state(remote) == before
+
+
+def test_insert_requests_keep_each_blank_node_whole():
+    """Without a Graph Store endpoint, a graph with blank nodes (the ontology's OWL lists) goes in several INSERT
+    requests, each holding every triple of its blank nodes (their labels are scoped to one request)."""
+    from kg.publish import _chunks_keeping_blank_nodes
+
+    ex = "https://example.org/"
+    triples = [ox.Triple(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(ex + "p"), ox.Literal(str(i))) for i in range(7)]
+    chain = [ox.BlankNode(f"b{i}") for i in range(5)]  # a list: s → b0 → b1 → … → b4
+    triples.append(ox.Triple(ox.NamedNode(ex + "s"), ox.NamedNode(ex + "list"), chain[0]))
+    triples += [ox.Triple(a, ox.NamedNode(ex + "rest"), b) for a, b in itertools.pairwise(chain)]
+    chunks = list(_chunks_keeping_blank_nodes(triples, 3))
+    assert sorted(map(str, (t for c in chunks for t in c))) == sorted(map(str, triples))
+    holding = {b: {i for i, c in enumerate(chunks) for t in c if b in (t.subject, t.object)} for b in chain}
+    assert all(len(found) == 1 for found in holding.values()) and len(set().union(*holding.values())) == 1
+    assert max(len(c) for c in chunks if not any(isinstance(t.object, ox.BlankNode) for t in c)) <= 3

@@ -48,6 +48,9 @@ CHUNK_TRIPLES = 50_000
 """Triples per Graph Store request; a graph with blank nodes goes in one request (their labels are scoped to it)."""
 CHUNK_INSERT = 2_000
 """Triples per INSERT DATA request, when the store has no Graph Store endpoint (Virtuoso's parser stops near 5,000)."""
+CHUNK_BLANK_INSERT = 500
+"""Triples per INSERT request of a graph with blank nodes (each blank node's triples kept in one request): the
+template of blank nodes costs Virtuoso far more SQL (it refuses more than 10,000 lines, about 1,500 triples)."""
 
 Step = Callable[[str], None]
 
@@ -127,11 +130,16 @@ async def _load(
 ) -> dict[str, int]:
     """Copy each named graph of the release into its staging graph; return the triples sent per graph."""
     sizes: dict[str, int] = {}
-    chunk_size = CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT
     for graph, triples, has_blank_nodes in _graphs(dataset):
         target = staging_graph(release_id, graph)
         on_step(f"load {graph.removeprefix(GRAPH)}")
-        for chunk in _chunks(triples, None if has_blank_nodes else chunk_size):
+        if not has_blank_nodes:
+            chunks = _chunks(triples, CHUNK_TRIPLES if endpoints.gsp_url else CHUNK_INSERT)
+        elif endpoints.gsp_url:
+            chunks = _chunks(triples, None)
+        else:
+            chunks = _chunks_keeping_blank_nodes(list(triples), CHUNK_BLANK_INSERT)
+        for chunk in chunks:
             await _send(client, endpoints, target, chunk, replace=graph not in sizes, blank_nodes=has_blank_nodes)
             sizes[graph] = sizes.get(graph, 0) + len(chunk)
     return sizes
@@ -157,6 +165,34 @@ def _chunks(triples: Iterator[ox.Triple], size: int | None) -> Iterator[list[ox.
     """``triples`` in lists of ``size`` (all in one when ``size`` is None: blank node labels are scoped to one
     request)."""
     while chunk := list(islice(triples, size)):
+        yield chunk
+
+
+def _chunks_keeping_blank_nodes(triples: list[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
+    """``triples`` in lists of about ``size``, every triple of a blank node (and of the blank nodes linked to it)
+    in the same list: blank node labels are scoped to one request."""
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for triple in triples:
+        blanks = [t for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)]
+        if len(blanks) == 2:
+            parent[root(blanks[0])] = root(blanks[1])
+    groups: dict[object, list[ox.Triple]] = {}
+    for index, triple in enumerate(triples):
+        blank = next((t for t in (triple.subject, triple.object) if isinstance(t, ox.BlankNode)), None)
+        groups.setdefault(root(blank) if blank is not None else index, []).append(triple)
+    chunk: list[ox.Triple] = []
+    for group in groups.values():
+        if chunk and len(chunk) + len(group) > size:
+            yield chunk
+            chunk = []
+        chunk += group
+    if chunk:
         yield chunk
 
 

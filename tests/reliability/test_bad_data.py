@@ -14,6 +14,7 @@ import pytest
 
 from kg import store
 from kg.config import PROJECT_DIR
+from support.project import copy_sources
 
 INVALID = PROJECT_DIR / "tests" / "data" / "invalid"
 NAMED = {  # what the message must name, besides the file when the fault is in its syntax
@@ -33,9 +34,7 @@ NAMED = {  # what the message must name, besides the file when the fault is in i
 @pytest.fixture(scope="module")
 def good_project(tmp_path_factory) -> Path:
     """A copy of the project with one good build in it."""
-    root = tmp_path_factory.mktemp("good")
-    for folder in ("ontology", "data", "queries"):
-        shutil.copytree(PROJECT_DIR / folder, root / folder)
+    root = copy_sources(tmp_path_factory.mktemp("good"))
     assert _kg_build(root).returncode == 0
     return root
 

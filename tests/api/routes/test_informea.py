@@ -323,7 +323,8 @@ def test_keywords_are_in_the_graph_as_skos_exact_matches(select):
         "http://www.informea.org/terms/appendix",
     }
     sources = select("""PREFIX dcterms: <http://purl.org/dc/terms/>
-        SELECT ?k WHERE { ?k a skos:Concept ; skos:exactMatch ?m FILTER NOT EXISTS { ?k dcterms:source ?s ; mea:citation ?c } }""")
+        SELECT ?k WHERE { ?k a skos:Concept ; skos:exactMatch ?m
+                          FILTER NOT EXISTS { ?k dcterms:source ?s ; mea:citation ?c } }""")
     assert sources == []  # every mapping cites where the term is documented
 
 
