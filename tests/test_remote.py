@@ -440,3 +440,19 @@ def test_insert_requests_keep_each_blank_node_whole():
     holding = {b: {i for i, c in enumerate(chunks) for t in c if b in (t.subject, t.object)} for b in chain}
     assert all(len(found) == 1 for found in holding.values()) and len(set().union(*holding.values())) == 1
     assert max(len(c) for c in chunks if not any(isinstance(t.object, ox.BlankNode) for t in c)) <= 3
+
+
+def test_what_virtuoso_changes_in_geometries_is_put_back():
+    """Virtuoso answers a geo:wktLiteral typed as its own geometry, points in single precision and multipoints
+    without their inner parentheses; the remote back-end gives the release's literal back."""
+    from kg.remote import _from_virtuoso
+
+    wkt = "<http://www.opengis.net/ont/geosparql#wktLiteral>"
+    virtuoso = (
+        b'<a> <b> "MULTIPOINT(82.466 47.188,85.567 47.0670001)"^^<http://www.openlinksw.com/schemas/virtrdf#Geometry> .'
+    )
+    assert _from_virtuoso(virtuoso).decode() == f'<a> <b> "MULTIPOINT((82.466 47.188),(85.567 47.067))"^^{wkt} .'
+    point = b'<literal datatype="' + geometry + b'">POINT(103.43000030518 42.590000152588)</literal>'
+    assert b">POINT(103.43 42.59)</literal>" in _from_virtuoso(point)
+    other = b'<a> <b> "3.14159265358979"^^<http://www.w3.org/2001/XMLSchema#double> .'
+    assert _from_virtuoso(other) == other

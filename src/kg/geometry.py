@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -128,11 +129,13 @@ def _back_west(xy: np.ndarray) -> np.ndarray:
 
 
 def wkt(geometry: shapely.Geometry, tolerance: float) -> str:
-    """The geometry simplified (topology kept, slivers dropped) as WKT with DIGITS decimals."""
+    """The geometry simplified (topology kept, slivers dropped) as WKT with DIGITS decimals, written without
+    optional spaces ("POLYGON((66.5 37.3,66.8 37.4,…))"): the form Virtuoso gives back, so that every store
+    answers the literal the release holds."""
     simplified = shapely.make_valid(shapely.simplify(geometry, tolerance, preserve_topology=True))
     polygons = [g for g in getattr(simplified, "geoms", [simplified]) if g.geom_type in ("Polygon", "MultiPolygon")]
     merged = shapely.union_all(polygons) if len(polygons) > 1 else polygons[0] if polygons else simplified
-    return shapely.to_wkt(merged, rounding_precision=DIGITS, trim=True)
+    return re.sub(r"\s*,\s*", ",", re.sub(r"\s+\(", "(", shapely.to_wkt(merged, rounding_precision=DIGITS, trim=True)))
 
 
 def country_quads(dataset: ox.Store, countries: list[Country]) -> list[ox.Quad]:

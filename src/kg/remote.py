@@ -39,7 +39,7 @@ from . import engine
 from .config import Settings
 from .errors import KgError, ServiceFailed, StoreMissing
 from .formats import Kind, rdf_format_of_media_type
-from .namespaces import DCTERMS, GRAPH, PREDECLARED_PREFIXES
+from .namespaces import DCTERMS, GEO, GRAPH, PREDECLARED_PREFIXES
 from .sparqlerrors import plain_errors
 from .sparqltext import names_dataset, query_form, with_prefixes, with_values
 from .workers import PoolUnavailable, QueryTimeout
@@ -301,7 +301,7 @@ def _result(response: httpx.Response, kind: Kind) -> engine.Result:
     if fmt is None:
         raise RemoteFailed(f"the remote store answered a graph query with {media_type or 'no Content-Type'}")
     try:
-        return [quad.triple for quad in ox.parse(response.content, format=fmt)]
+        return [quad.triple for quad in ox.parse(_from_virtuoso(response.content), format=fmt)]
     except SyntaxError as err:
         raise RemoteFailed(f"the remote store's {media_type} answer is unreadable: {err}") from None
 
@@ -317,13 +317,39 @@ def _solutions(response: httpx.Response) -> ox.QuerySolutions | ox.QueryBoolean:
     if fmt is None:
         raise RemoteFailed(f"the remote store answered a SELECT/ASK with {media_type or 'no Content-Type'}")
     try:
-        return ox.parse_query_results(_VIRTUOSO_BNODE.sub(rb"<bnode>", response.content), format=fmt)
+        return ox.parse_query_results(_from_virtuoso(response.content), format=fmt)
     except SyntaxError as err:
         raise RemoteFailed(f"the remote store's results are unreadable: {err}") from None
 
 
+def _from_virtuoso(content: bytes) -> bytes:
+    """An answer with what Virtuoso changes put back (no other store writes these forms):
+
+    * blank nodes labelled ``nodeID://b123`` in XML results, which is no valid label (``b123`` is);
+    * WKT literals typed ``virtrdf:Geometry``, its own geometry type, instead of ``geo:wktLiteral``;
+    * the coordinates of points, which it keeps in single precision (42.59 comes back 42.590000152588): written
+      again with 7 significant digits, what single precision holds. The graph's coordinates have 3 decimals at
+      most (kg.geometry, data/turtle/extents.ttl), so they come back exact;
+    * a multipoint written without the parentheses around each point (``MULTIPOINT(1 2,3 4)``).
+    """
+    content = _VIRTUOSO_BNODE.sub(rb"<bnode>", content)
+    return _VIRTUOSO_WKT.sub(_rounded, _VIRTUOSO_GEOMETRY.sub(WKT_LITERAL, content))
+
+
+def _rounded(match: re.Match[bytes]) -> bytes:
+    wkt = _NUMBER.sub(lambda number: b"%.7g" % float(number.group()), match.group())
+    return _BARE_MULTIPOINT.sub(lambda m: b"MULTIPOINT((" + m.group(1).replace(b",", b"),(") + b"))", wkt)
+
+
 _VIRTUOSO_BNODE = re.compile(rb"<bnode>nodeID://")
-"""Virtuoso labels blank nodes ``nodeID://b123`` in XML results, which is no valid label: ``b123`` is."""
+_VIRTUOSO_GEOMETRY = re.compile(rb"http://www\.openlinksw\.com/schemas/virtrdf#Geometry")
+WKT_LITERAL = GEO.encode() + b"wktLiteral"
+_VIRTUOSO_WKT = re.compile(
+    rb'"[^"]*"\^\^<' + re.escape(WKT_LITERAL) + rb">"  # N-Triples
+    rb'|<literal datatype="' + re.escape(WKT_LITERAL) + rb'">[^<]*</literal>'  # SPARQL XML results
+)
+_NUMBER = re.compile(rb"-?\d+\.\d+(?:[eE][-+]?\d+)?")
+_BARE_MULTIPOINT = re.compile(rb"MULTIPOINT\(([-\d][^()]*)\)")
 
 
 def _raise_for_status(response: httpx.Response, what: str) -> None:
