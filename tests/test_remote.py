@@ -448,9 +448,8 @@ def test_what_virtuoso_changes_in_geometries_is_put_back():
     from kg.remote import _from_virtuoso
 
     wkt = "<http://www.opengis.net/ont/geosparql#wktLiteral>"
-    virtuoso = (
-        b'<a> <b> "MULTIPOINT(82.466 47.188,85.567 47.0670001)"^^<http://www.openlinksw.com/schemas/virtrdf#Geometry> .'
-    )
+    geometry = b"http://www.openlinksw.com/schemas/virtrdf#Geometry"
+    virtuoso = b'<a> <b> "MULTIPOINT(82.466 47.188,85.567 47.0670001)"^^<' + geometry + b"> ."
     assert _from_virtuoso(virtuoso).decode() == f'<a> <b> "MULTIPOINT((82.466 47.188),(85.567 47.067))"^^{wkt} .'
     point = b'<literal datatype="' + geometry + b'">POINT(103.43000030518 42.590000152588)</literal>'
     assert b">POINT(103.43 42.59)</literal>" in _from_virtuoso(point)
