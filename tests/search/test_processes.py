@@ -18,8 +18,8 @@ def index(built) -> SearchIndex:
     return SearchIndex.of_release(built.release)
 
 
-def answers(processes: SearchProcesses, index: SearchIndex, texts: list[str]) -> list[dict]:
-    async def ask() -> list[dict]:
+def answers(processes: SearchProcesses, index: SearchIndex, texts: list[str]) -> list[bytes]:
+    async def ask() -> list[bytes]:
         return list(await asyncio.gather(*(processes.answer(index, text, limit=5, lang="fr") for text in texts)))
 
     return asyncio.run(ask())

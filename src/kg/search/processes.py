@@ -9,6 +9,7 @@ process that dies is replaced and its search asked once more.
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -28,10 +29,10 @@ class SearchProcesses:
         self._executor: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    async def answer(self, index: SearchIndex, text: str, **options: Any) -> dict:
-        """``index.answer(text, **options)``, in a search process."""
+    async def answer(self, index: SearchIndex, text: str, **options: Any) -> bytes:
+        """``index.answer(text, **options)`` as JSON, written in a search process (the service only sends it)."""
         if self.count == 0:
-            return await asyncio.to_thread(index.answer, text, **options)
+            return await asyncio.to_thread(_as_json, index, text, **options)
         call = partial(_answer_in_process, str(index.directory), text, **options)
         loop = asyncio.get_running_loop()
         executor = self._running()
@@ -68,5 +69,9 @@ def _index(directory: str) -> SearchIndex:
     return SearchIndex(Path(directory))
 
 
-def _answer_in_process(directory: str, text: str, **options: Any) -> dict:
-    return _index(directory).answer(text, **options)
+def _answer_in_process(directory: str, text: str, **options: Any) -> bytes:
+    return _as_json(_index(directory), text, **options)
+
+
+def _as_json(index: SearchIndex, text: str, **options: Any) -> bytes:
+    return json.dumps(index.answer(text, **options), ensure_ascii=False, separators=(",", ":")).encode()

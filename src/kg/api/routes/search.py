@@ -4,6 +4,7 @@ languages (JSON for machines, a results page for browsers); ``/search/suggest`` 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -111,14 +112,13 @@ async def search(
     given = dict(zip(FACETS, (programme, taxon, country), strict=True))
     filters = {facet: iri for facet, value in given.items() if (iri := _iri(value))}
     processes: SearchProcesses = request.app.state.search_processes
-    body = await processes.answer(
+    answered = await processes.answer(
         index, text, kinds=kinds, filters=filters, limit=limit, page=page, lang=language, mode=mode
     )
     if _wants_html(request, format):
-        return templates.TemplateResponse(
-            request, "search.html", {"result": body, "lang": language, "kinds": kinds, "filters": filters, "mode": mode}
-        )
-    return JSONResponse(body, headers={"Vary": "Accept, Accept-Language"})
+        shown = {"result": json.loads(answered), "lang": language, "kinds": kinds, "filters": filters, "mode": mode}
+        return templates.TemplateResponse(request, "search.html", shown)
+    return Response(answered, media_type="application/json", headers={"Vary": "Accept, Accept-Language"})
 
 
 def _wants_html(request: Request, format: str | None) -> bool:
