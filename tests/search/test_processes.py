@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 
+import numpy as np
 import pytest
 
 from kg.search.index import SearchIndex
@@ -51,3 +52,21 @@ async def _pid_of_a_search_process(processes: SearchProcesses) -> int:
 
 def test_an_index_is_loaded_once_per_process(index):
     assert _index(str(index.directory)) is _index(str(index.directory))
+
+
+def test_the_first_pass_over_reduced_vectors_keeps_the_semantic_ranking(index, monkeypatch):
+    """On a graph with more passages than CANDIDATES, the semantic scores come from the candidates the reduced
+    vectors pick; the best documents are those of the full comparison."""
+    from kg.search import semantic
+
+    count = len(index.documents)
+    for text in ("border fences", "снежный барс", "trophy hunting", "遥测"):
+        vector = semantic.query_vector(text)
+        exact = semantic.scores(index.vectors, index.reduced, index.axes, index.owners, count, vector)
+        monkeypatch.setattr(semantic, "CANDIDATES", 200)
+        axes = semantic.projection(np.asarray(index.vectors))
+        reduced = np.asarray(index.vectors) @ axes
+        rough = semantic.scores(index.vectors, reduced, axes, index.owners, count, vector)
+        monkeypatch.undo()
+        best = np.argsort(-exact)[:20]
+        assert set(np.argsort(-rough)[:20]) == set(best) and np.allclose(rough[best], exact[best])

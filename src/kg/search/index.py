@@ -41,6 +41,8 @@ def build(dataset: ox.Store, *, cache: Path | None = None) -> dict[str, bytes]:
     files = {
         f"{DIRECTORY}/documents.json": json.dumps([d.to_json() for d in documents], ensure_ascii=False).encode(),
         f"{DIRECTORY}/vectors.npy": _npy(vectors),
+        f"{DIRECTORY}/axes.npy": _npy(axes := semantic.projection(vectors)),
+        f"{DIRECTORY}/reduced.npy": _npy(np.ascontiguousarray(vectors @ axes)),
         f"{DIRECTORY}/owners.npy": _npy(owners),
         f"{DIRECTORY}/vocabulary.json": json.dumps(phrases, ensure_ascii=False).encode(),
         f"{DIRECTORY}/vocabulary.npy": _npy(semantic.encode_cached(phrases, cache)),
@@ -83,13 +85,19 @@ class SearchIndex:
             data = json.loads((directory / "documents.json").read_text(encoding="utf-8"))
             self.documents = [Document.from_json(d) for d in data]
             self.vectors = np.load(directory / "vectors.npy", mmap_mode="r", allow_pickle=False)
+            self.axes = np.load(directory / "axes.npy", allow_pickle=False)
+            self.reduced = np.load(directory / "reduced.npy", mmap_mode="r", allow_pickle=False)
             self.owners = np.load(directory / "owners.npy", mmap_mode="r", allow_pickle=False)
             self.lexical = lexical.LexicalIndex(directory / "lexical", self.documents)
             self.phrases = json.loads((directory / "vocabulary.json").read_text(encoding="utf-8"))
             self.phrase_vectors = np.load(directory / "vocabulary.npy", mmap_mode="r", allow_pickle=False)
         except (OSError, ValueError, KeyError) as err:
             raise StoreCorrupt(f"{directory}: the search index cannot be read ({err}); run `kg build`") from None
-        if self.vectors.shape[0] != len(self.owners) or self.phrase_vectors.shape[0] != len(self.phrases):
+        if (
+            not self.vectors.shape[0] == self.reduced.shape[0] == len(self.owners)
+            or self.reduced.shape[1:] != self.axes.shape[1:]
+            or self.phrase_vectors.shape[0] != len(self.phrases)
+        ):
             raise StoreCorrupt(f"{directory}: the search index's vectors and documents disagree; run `kg build`")
         self.by_iri = {d.iri: i for i, d in enumerate(self.documents)}
         self.labels = {d.iri: d.labels for d in self.documents}
@@ -131,7 +139,9 @@ class SearchIndex:
             for phrase, similarity in semantic.expansions(self.phrase_vectors, self.phrases, vector):
                 lexical_scores = lexical_scores + weight * similarity * self.lexical.scores(Query(phrase, ()))
         if vector is not None and mode != "lexical":
-            semantic_scores = semantic.scores(self.vectors, self.owners, len(self.documents), vector)
+            semantic_scores = semantic.scores(
+                self.vectors, self.reduced, self.axes, self.owners, len(self.documents), vector
+            )
         fused = fuse(lexical_scores, semantic_scores, mode if not query.phrases else "lexical", self.prior)
         found = np.flatnonzero(fused > 0)
         matches = found[np.argsort(-fused[found], kind="stable")]
