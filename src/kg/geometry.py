@@ -48,25 +48,6 @@ CITATION = (
     f"world-atlas {WORLD_ATLAS_VERSION} (countries-50m.json), converted by topojson-client and simplified with "
     f"shapely to {TOLERANCE}°; boundaries as Natural Earth draws them, which takes no position on disputed ones."
 )
-ISO_NUMERIC = {
-    "AF": "004",
-    "BT": "064",
-    "CN": "156",
-    "EC": "218",
-    "IN": "356",
-    "IR": "364",
-    "KG": "417",
-    "KZ": "398",
-    "MN": "496",
-    "NP": "524",
-    "PK": "586",
-    "RU": "643",
-    "TJ": "762",
-    "TM": "795",
-    "UZ": "860",
-}
-"""ISO 3166-1 numeric code (world-atlas's feature ids) of each alpha-2 code the sources use (ISO 3166
-Maintenance Agency, Online Browsing Platform, consulted 2026-12-07). A country missing here fails the build."""
 
 
 @dataclass(frozen=True)
@@ -139,20 +120,23 @@ def wkt(geometry: shapely.Geometry, tolerance: float) -> str:
 
 
 def country_quads(dataset: ox.Store, countries: list[Country]) -> list[ox.Quad]:
-    """The GeoSPARQL geometry of every mea:Country of the dataset (matched on its ISO code)."""
+    """The GeoSPARQL geometry of every mea:Country of the dataset, matched on its ISO 3166-1 numeric code (the
+    cited mea:isoNumeric of data/turtle/links.ttl, the ids of world-atlas's features)."""
     by_id = {c.id: c for c in countries}
     rows = select(
         dataset,
-        f"SELECT ?c ?code WHERE {{ ?c a <{MEA}Country> ; <{MEA}isoCode> ?code }}",
+        f"SELECT ?c ?code ?numeric WHERE {{ ?c a <{MEA}Country> ; <{MEA}isoCode> ?code"
+        f" OPTIONAL {{ ?c <{MEA}isoNumeric> ?numeric }} }}",
         use_default_graph_as_union=True,
     )
     quads = []
     for row in sorted(rows, key=lambda r: r["code"].value):
         code = row["code"].value
-        country = by_id.get(ISO_NUMERIC.get(code, ""))
+        numeric = row["numeric"]
+        country = by_id.get(numeric.value) if numeric is not None else None
         if country is None:
             raise SourceError(
-                Path(WORLD_ATLAS), f"no Natural Earth shape for the country {code} (kg.geometry.ISO_NUMERIC)"
+                Path(WORLD_ATLAS), f"no Natural Earth shape for the country {code} (its mea:isoNumeric, links.ttl)"
             )
         node = ox.NamedNode(row["c"].value + "/geometry")
         literal = ox.Literal(wkt(country.geometry, TOLERANCE), datatype=GEO.node("wktLiteral"))

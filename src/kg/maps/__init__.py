@@ -103,6 +103,7 @@ class Feature:
     role: str  # focus | country | range | landscape | site
     label: str
     code: str = ""
+    numeric: str = ""  # ISO 3166-1 numeric: the id of its shape in the maps' background
     wkt: str = ""
     approximate: bool = False
     count: int | None = None
@@ -139,6 +140,7 @@ def features(body: bytes) -> list[Feature]:
             role,
             row.get("label", {}).get("value") or iri.rsplit("/", 1)[-1],
             row.get("code", {}).get("value", ""),
+            row.get("numeric", {}).get("value", ""),
             row.get("wkt", {}).get("value", ""),
             row.get("approximate", {}).get("value") == "true",
             int(row["count"]["value"]) if "count" in row else None,
@@ -367,7 +369,7 @@ def draw(spec: Map, countries: list[Feature], marks: list[Feature], back: Backgr
     west, south, east, north = spec.frame
     clip = (west - 20, max(south - 12, -89), east + 20, min(north + 12, 89))
     window = shapely.box(0, 0, projection.width, projection.height)
-    graph_ids = {geo.ISO_NUMERIC.get(c.code) for c in countries if c.iri in spec.fills and c.shape is not None}
+    graph_ids = {c.numeric for c in countries if c.iri in spec.fills and c.shape is not None}
     short_names = dict(zip(back.ids, back.names, strict=True)) if back else {}
     parts = [f'<rect width="{projection.width:.0f}" height="{projection.height:.0f}" fill="{SEA}"/>']
     to_label: list[tuple[float, float, list[str], int]] = []  # (x, y, wordings, weight), in priority order
@@ -400,7 +402,7 @@ def draw(spec: Map, countries: list[Feature], marks: list[Feature], back: Backgr
             f' fill-rule="evenodd"><title>{escape(tip)}</title></path>'
         )
         if country.iri in spec.named:
-            short = short_names.get(geo.ISO_NUMERIC.get(country.code, ""), "") if lang == "en" else ""
+            short = short_names.get(country.numeric, "") if lang == "en" else ""
             wordings = [country.label] + ([short] if short and short != country.label else []) + [country.code]
             entry = (*label_point(shape), wordings, 700 if country.role == "focus" else 400)
             to_label.insert(0, entry) if country.role == "focus" else to_label.append(entry)
@@ -605,10 +607,10 @@ def _country_map(found: list[Feature], name: str, lang: str, back: Background | 
     focus = next((f for f in found if f.role == "focus" and f.shape is not None), None)
     if focus is None:
         return None
-    own = geo.ISO_NUMERIC.get(focus.code, "")
+    own = focus.numeric
     neighbour_ids = set(back.neighbours.get(own, [])) if back else set()
     others = [f for f in found if f.role == "country" and f.shape is not None]
-    graph_neighbours = [f for f in others if geo.ISO_NUMERIC.get(f.code) in neighbour_ids]
+    graph_neighbours = [f for f in others if f.numeric in neighbour_ids]
     marks = _marks(found, ("landscape", "site"))
     fills = {f.iri: CONTEXT for f in others} | {f.iri: NEIGHBOUR for f in graph_neighbours} | {focus.iri: FOCUS}
     other_names = sorted(
@@ -617,7 +619,7 @@ def _country_map(found: list[Feature], name: str, lang: str, back: Background | 
             [
                 back.names[back.ids.index(i)]
                 for i in neighbour_ids
-                if i in back.ids and i not in {geo.ISO_NUMERIC.get(f.code) for f in others}
+                if i in back.ids and i not in {f.numeric for f in others}
             ]
             if back
             else []
